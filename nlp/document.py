@@ -234,3 +234,28 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class Theme:
+    """Statements of many reports grouped by what they say; ordered by reach (reports)."""
+
+    id: str
+    type: str  # "problem" | "measure"
+    title: str  # key words naming the theme
+    summary: str  # a representative statement, verbatim (extractive)
+    statements: list[Statement] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    boilerplate: float = 0.0
+    keywords: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "theme": self.title,
+            "summary": self.summary,
+            "reports": list(self.reports),
+            "statements": [{"doc": s.doc, "line": s.line, "text": s.text} for s in self.statements],
+            "boilerplate": round(float(self.boilerplate), 4),
+            "keywords": list(self.keywords),
+            "id": self.id,
+        }
