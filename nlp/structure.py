@@ -1,0 +1,233 @@
+"""Document -> Blocks: headings, list items, paragraphs and table rows, with heading paths.
+
+Why line-based and conservative: the gold labels every source line, and a block that spans
+lines of two different sections can never be right. So a block is one non-empty line (joining
+clearly wrapped paragraph lines is available with ``join_wrapped=True``). Flattened table cells (one cell
+per line, tab-indented, as Word-to-text conversions write them) and pipe-table rows become one
+``table_row`` block each.
+
+Heading levels follow the numbering style in the way documents nest them: a style seen for the
+first time opens a level below the current one, a style already on the stack closes everything
+below it (a stack, like a reader keeps in their head). No segmentation here: parse() must be
+much faster than jieba.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.document import Block, Document
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+_TERMINAL = "。！？!?；;"
+_SOFT_END = "，,、：:"
+
+# (style, regex) in priority order; the regex matches the marker at the start of a stripped line.
+_MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(rf"^第[{_CN_NUM}\d]+[部分章节篇]+")),
+    ("cn", re.compile(rf"^[{_CN_NUM}]+\s*[、．.]")),
+    ("pcn", re.compile(rf"^[（(]\s*[{_CN_NUM}]+\s*[）)]")),
+    ("num", re.compile(r"^\d{1,2}\s*[、．.](?!\d)")),
+    ("pnum", re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
+    ("rnum", re.compile(r"^\d{1,2}\s*[）)]")),
+    ("circ", re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
+    ("task", re.compile(rf"^任务[{_CN_NUM}\d]+")),
+    ("bullet", re.compile(r"^[-•·●○■□▪◆◇*]\s+")),
+    ("first", re.compile(r"^(?:[一二三四五六七八九十]是|首先|其次|再次|最后)[，,：:]?")),
+]
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_PIPE_ROW = re.compile(r"^\|.*\|?\s*$")
+_PIPE_RULE = re.compile(r"^\|?[\s:|\-]+\|?$")
+_PAGE_OR_TOC = re.compile(r"(\.{4,}|…{2,}|·{4,})\s*\d*\s*$")
+_STYLES_LIST_ONLY = {"bullet", "first"}
+
+
+@dataclass(slots=True)
+class _Line:
+    number: int
+    raw: str
+    text: str
+    style: str | None = None
+    marker: str | None = None
+    kind: str = "paragraph"
+    level_hint: int | None = None
+
+
+def strip_debris(text: str) -> str:
+    """Text without Word bookmark debris (``[bookmark: _Toc…]``) and outer whitespace."""
+    if "[bookmark" in text:
+        text = _BOOKMARK.sub("", text)
+    return text.strip()
+
+
+def find_marker(text: str) -> tuple[str | None, str | None]:
+    """The numbering style and marker that open ``text`` (already stripped), if any."""
+    if not text:
+        return None, None
+    c = text[0]
+    if not (c.isdigit() or c in "第（(任①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳-•·●○■□▪◆◇*首其再最" or c in _CN_NUM):
+        return None, None
+    for style, rx in _MARKERS:
+        m = rx.match(text)
+        if m:
+            return style, m.group(0)
+    return None, None
+
+
+def _is_table_cell(raw: str) -> bool:
+    """A flattened table cell: the converter indents each cell with a tab."""
+    return raw.startswith("\t") or ("\t" in raw.strip() and len(raw.strip().split("\t")) >= 2)
+
+
+def _headingish(body: str, full: str, style: str | None) -> bool:
+    """Short, title-like text: no sentence inside it, no sentence-final punctuation."""
+    body = body.strip()
+    if not body:
+        return style is not None
+    n = len(body)
+    if _PAGE_OR_TOC.search(full):
+        return False
+    inner = body.rstrip("。.；;：:")
+    if any(p in inner for p in _TERMINAL):
+        return False
+    if style is not None:
+        if n <= 22:
+            return True
+        return bool(n <= 40 and not any(p in inner for p in "，,"))
+    # unnumbered: stricter (a title line)
+    if n > 28 or body[-1] in _TERMINAL + _SOFT_END:
+        return False
+    if sum(ch.isdigit() for ch in body) > n // 3:
+        return False
+    return not any(p in body for p in "，,")
+
+
+def _classify(number: int, raw: str, hints: dict) -> _Line:
+    text = strip_debris(raw)
+    ln = _Line(number=number, raw=raw, text=text)
+    hint = hints.get(number) or {}
+    if hint.get("table") is not None:
+        ln.kind = "table_row"
+        return ln
+    md = _MD_HEADING.match(text)
+    if md:
+        ln.kind, ln.style, ln.marker = "heading", f"md{len(md.group(1))}", md.group(1)
+        ln.level_hint = len(md.group(1))
+        return ln
+    if _PIPE_ROW.match(text) and text.count("|") >= 2:
+        ln.kind = "table_row"
+        return ln
+    if _is_table_cell(raw):
+        ln.kind = "table_row"
+        return ln
+    style, marker = find_marker(text)
+    if "heading" in hint:
+        ln.kind, ln.style, ln.marker = "heading", style or f"hint{hint['heading']}", marker
+        ln.level_hint = int(hint["heading"]) if hint["heading"] else None
+        return ln
+    body = text[len(marker):] if marker else text
+    if style is not None and style not in _STYLES_LIST_ONLY:
+        ln.style, ln.marker = style, marker
+        ln.kind = "heading" if _headingish(body, text, style) else "list_item"
+        return ln
+    if style in _STYLES_LIST_ONLY:
+        ln.style, ln.marker, ln.kind = style, marker, "list_item"
+        return ln
+    if hint.get("bold") and _headingish(body, text, "bold"):
+        ln.kind, ln.style = "heading", "bold"
+        return ln
+    if _headingish(text, text, None):
+        ln.kind, ln.style = "heading", "plain"
+        return ln
+    ln.kind = "paragraph"
+    return ln
+
+
+def _continues(prev: _Line, nxt: _Line) -> bool:
+    """Whether ``nxt`` is the wrapped continuation of paragraph ``prev`` (conservative)."""
+    if prev.kind not in ("paragraph", "list_item") or nxt.kind != "paragraph":
+        return False
+    if nxt.number != prev.number + 1:
+        return False
+    p = prev.raw.rstrip()
+    if len(p) < 30 or p[-1] in _TERMINAL + "：:」”)）" or p[-1].isdigit():
+        return False
+    first = nxt.text[0]
+    # a continuation opens mid-sentence: not with a quote, bracket or a number
+    return not (first in "“\"「《（(【[" or first.isdigit())
+
+
+def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
+    """Blocks of ``document`` in order; every non-empty line is in exactly one block.
+
+    ``join_wrapped`` joins clearly wrapped paragraph lines into one block. It is off by default:
+    in PDF-wrapped text a section often changes mid-paragraph, and a block must never span
+    lines of two sections.
+    """
+    hints = document.hints or {}
+    lines: list[_Line] = []
+    for i, raw in enumerate(document.lines, 1):
+        if not raw.strip():
+            continue
+        ln = _classify(i, raw, hints)
+        if not ln.text:  # only debris (a bookmark): still a line the gold labels
+            ln.text = raw.strip()
+            ln.kind = "paragraph"
+        lines.append(ln)
+
+    # group wrapped paragraph lines
+    groups: list[list[_Line]] = []
+    for ln in lines:
+        if join_wrapped and groups and _continues(groups[-1][-1], ln) and len(groups[-1]) < 50:
+            groups[-1].append(ln)
+        else:
+            groups.append([ln])
+
+    blocks: list[Block] = []
+    stack: list[tuple[str, str]] = []  # (style, heading text), outermost first
+    plain: str | None = None  # the last unnumbered title line, below the numbered stack
+    for g in groups:
+        head = g[0]
+        text = head.text if len(g) == 1 else "".join(x.text for x in g)
+        if head.kind == "heading":
+            style = head.style or "plain"
+            if style == "plain" or style == "bold":
+                path = [t for _, t in stack]
+                level = len(stack) + 1
+                blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
+                                    line_end=g[-1].number, text=text, heading_path=path,
+                                    level=level, marker=None))
+                plain = text
+                continue
+            if head.level_hint is not None and style.startswith(("md", "hint")):
+                # explicit levels: keep only shallower explicit ones
+                depth = head.level_hint
+                stack = [s for s in stack if _explicit_level(s[0]) < depth and _explicit_level(s[0]) < 99]
+            else:
+                styles = [s for s, _ in stack]
+                if style in styles:
+                    stack = stack[: styles.index(style)]
+            path = [t for _, t in stack]
+            stack.append((style, text))
+            plain = None
+            blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
+                                line_end=g[-1].number, text=text, heading_path=path,
+                                level=len(stack), marker=head.marker))
+            continue
+        path = [t for _, t in stack]
+        if plain is not None:
+            path = [*path, plain]
+        blocks.append(Block(index=len(blocks), kind=head.kind, line_start=head.number,
+                            line_end=g[-1].number, text=text, heading_path=path,
+                            level=None, marker=head.marker))
+    return blocks
+
+
+def _explicit_level(style: str) -> int:
+    if style.startswith("md") or style.startswith("hint"):
+        try:
+            return int(style[2:] if style.startswith("md") else style[4:])
+        except ValueError:
+            return 99
+    return 99
