@@ -1,0 +1,1 @@
+"""Optional integrations (spaCy, transformers): imported only when asked for."""
