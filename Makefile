@@ -15,7 +15,10 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	# torch is pinned to the CPU build that pip finds on this kind of machine (no multi-GB CUDA download)
+	$(BIN)/pip install -q torch==2.13.0 || echo "make: torch not installed; transformers tests will be skipped"
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[transformers]' || true
 	touch $(STAMP)
 
 venv: $(STAMP)
