@@ -159,7 +159,7 @@ ol.st li{margin:3px 0}
  background:#f0f4f8;border-radius:4px;padding:0 4px;margin-right:6px;word-break:break-all}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
-th{background:#eef2f7;font-weight:600;font-size:13px}
+th{background:#eef2f7;font-weight:600;font-size:13px;white-space:nowrap}
 td.n{text-align:right;white-space:nowrap}
 .bar{display:inline-block;height:8px;background:var(--warn);border-radius:4px;vertical-align:middle;margin-right:6px}
 .note{color:var(--muted);font-size:13px;margin-top:36px}
