@@ -1,0 +1,159 @@
+"""Plain text (.txt/.md): encoding detection, binary sniffing and newline normalisation.
+
+Government reports arrive as UTF-8, GB18030/GBK (older Windows tools), UTF-16 (Notepad's
+"Unicode") and occasionally Big5. We decode strictly where we can and tolerate a handful of
+broken bytes (a truncated download) with a warning, so one bad byte does not lose a report.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from nlp.errors import BinaryInputError, EncodingError
+
+# Signatures of formats that are certainly not text: named in the error so the user can fix the suffix.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx/.xlsx?)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE file (a legacy .doc/.xls?)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x7fELF", "an executable"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+# Control bytes that real text files contain; the rest mark binary data.
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1a\x1b")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def _bad_share(text: str, limit: int = 200_000) -> float:
+    """Share of control characters (other than whitespace) in the first ``limit`` characters."""
+    sample = text[:limit]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ch not in "\t\n\r\x0b\x0c" and unicodedata.category(ch) == "Cc")
+    return bad / len(sample)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess BOM-less UTF-16 from where the NUL bytes sit (ASCII chars have a zero high byte)."""
+    sample = data[:65536]
+    nuls = sample.count(0)
+    if len(sample) < 4 or nuls < len(sample) * 0.1:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    if odd >= 0.9 * nuls:
+        return "utf-16-le"
+    if even >= 0.9 * nuls:
+        return "utf-16-be"
+    return None
+
+
+def _tolerant(data: bytes, encoding: str) -> tuple[str, int] | None:
+    """Decode with replacement when only a few bytes are broken; ``None`` when too many are."""
+    text = data.decode(encoding, errors="replace")
+    broken = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+    if broken > max(1, len(data) // 2000):
+        return None
+    # Wrong-encoding bytes rarely form valid multi-byte characters: demand many good ones per bad one.
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    if good < 20 * broken:
+        return None
+    return text, broken
+
+
+def _pick_cjk(data: bytes, candidates: list[str]) -> str:
+    """Between GB18030 and Big5 (both decode the bytes), ask charset-normalizer; default GB18030."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000], cp_isolation=candidates).best()
+    except Exception:  # noqa: BLE001 - detection is advisory; GB18030 is the safe default here
+        best = None
+    if best is not None and best.encoding in candidates:
+        return best.encoding
+    return "gb18030"
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str, list[str]]:
+    """``(text, encoding, warnings)`` for the bytes of a text file, or raise Binary/EncodingError."""
+    warnings: list[str] = []
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):] if enc != "utf-8-sig" else data[3:]
+            plain = enc.replace("-sig", "")
+            try:
+                return body.decode(plain), enc, warnings
+            except UnicodeDecodeError:
+                got = _tolerant(body, plain)
+                if got is None:
+                    raise EncodingError(name, f"starts with a {enc} byte-order mark but does not decode as {enc}") from None
+                warnings.append(f"{got[1]} undecodable byte(s) replaced (U+FFFD)")
+                return got[0], enc, warnings
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise BinaryInputError(name, f"the file is {what}, not text")
+    guess16 = _utf16_without_bom(data)
+    if guess16 is not None:
+        try:
+            text = data.decode(guess16)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _bad_share(text) < 0.01:
+            return text, guess16, warnings
+    if b"\x00" in data:
+        raise BinaryInputError(name, "contains NUL bytes (binary data)")
+    head = data[:65536]
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    if head and controls / len(head) > 0.05:
+        raise BinaryInputError(name, f"{controls / len(head):.0%} of the first bytes are control codes (binary data)")
+    try:
+        return data.decode("utf-8"), "utf-8", warnings
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few broken bytes (a cut multi-byte character)? GBK read as UTF-8 breaks everywhere.
+    got = _tolerant(data, "utf-8")
+    if got is not None:
+        warnings.append(f"{got[1]} undecodable byte(s) replaced (U+FFFD)")
+        return got[0], "utf-8", warnings
+    ok: list[str] = []
+    for enc in ("gb18030", "big5"):
+        try:
+            data.decode(enc)
+            ok.append(enc)
+        except UnicodeDecodeError:
+            continue
+    if ok:
+        enc = ok[0] if len(ok) == 1 else _pick_cjk(data, ok)
+        return data.decode(enc), enc, warnings
+    got = _tolerant(data, "gb18030")
+    if got is not None:
+        warnings.append(f"{got[1]} undecodable byte(s) replaced (U+FFFD)")
+        return got[0], "gb18030", warnings
+    raise EncodingError(name, "not UTF-8, UTF-16, GB18030/GBK or Big5 (undecodable bytes)")
+
+
+def check_text(text: str, name: str) -> None:
+    """Refuse decoded text that is mostly control characters (binary data that happened to decode)."""
+    share = _bad_share(text)
+    if share > 0.05:
+        raise BinaryInputError(name, f"{share:.0%} of the characters are control codes (binary data)")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as a text editor numbers them: ``\\r\\n``, ``\\r`` and ``\\n`` each end one line."""
+    return _NEWLINES.sub("\n", text).split("\n")
