@@ -1,0 +1,119 @@
+"""How sure we are that a candidate really is a problem / measure statement.
+
+A small logistic model (``models/statements/``) over features a reader would use: where the text
+sits (its section and the tagger's confidence, a cue phrase, a table cell), the cue words it holds
+(不够/不足/有待/滞后 for problems, 加强/进一步/完善/将 for measures), its length and position.
+Without the shipped model a hand-set prior with the same features is used.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nlp.statements.extract import Candidate
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statements"
+SOURCES = ("section", "heading_cue", "clause_cue", "table")
+KINDS = ("heading", "paragraph", "list_item", "table_row")
+_PROBLEM = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
+                      r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|薄弱|不合理|不科学|不明确|不严|差距|尚未|"
+                      r"未完成|未达到|不均衡|短缺|落后|影响|原因|导致|由于|因为|个别|部分|存在")
+_MEASURE = re.compile(r"加强|进一步|完善|健全|建立|强化|提高|提升|加大|推进|优化|规范|落实|确保|将|继续|严格|"
+                      r"做好|加快|细化|增强|争取|建议|今后|积极|切实|持续|不断|要")
+_ACHIEVE = re.compile(r"完成了|取得|成效|圆满|顺利|有效保障|得到|实现了|已完成|均已|全部完成|较好|良好")
+_META = re.compile(r"如下|以下|方面|几点|具体|情况说明|针对|上述|本次|自评|评价工作")
+_DIGIT = re.compile(r"\d")
+
+
+def features(c: Candidate) -> dict[str, float]:
+    """Numeric features of one candidate (names stable: the model stores them)."""
+    t = c.span.text
+    n = len(t)
+    is_p = c.type == "problem"
+    f: dict[str, float] = {
+        "is_problem": float(is_p),
+        "section_match": float(c.section == ("problems" if is_p else "measures")),
+        "section_other_pm": float(c.section == ("measures" if is_p else "problems")),
+        "section_conf": float(c.section_conf or 0.0),
+        "log_len": math.log1p(n),
+        "short": float(n < 8),
+        "long": float(n > 80),
+        "cue_same": float(len((_PROBLEM if is_p else _MEASURE).findall(t))),
+        "cue_other": float(len((_MEASURE if is_p else _PROBLEM).findall(t))),
+        "first_cue_same": float(bool((_PROBLEM if is_p else _MEASURE).search(t[:8]))),
+        "achieve": float(bool(_ACHIEVE.search(t))),
+        "meta": float(bool(_META.search(t))),
+        "digits": min(len(_DIGIT.findall(t)), 10) / 10.0,
+        "enumerated": float(c.enumerated),
+        "merged_heading": float(c.merged_heading),
+        "first_in_run": float(c.item_pos == 0),
+        "log_run": math.log1p(c.run_len),
+        "ends_colon": float(t.endswith(("：", ":"))),
+    }
+    for s in SOURCES:
+        f[f"src_{s}"] = float(c.source == s)
+    for k in KINDS:
+        f[f"kind_{k}"] = float(c.kind == k)
+    return f
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(
+    [
+        "is_problem", "section_match", "section_other_pm", "section_conf", "log_len", "short", "long",
+        "cue_same", "cue_other", "first_cue_same", "achieve", "meta", "digits", "enumerated",
+        "merged_heading", "first_in_run", "log_run", "ends_colon",
+    ]
+    + [f"src_{s}" for s in SOURCES]
+    + [f"kind_{k}" for k in KINDS]
+)
+
+
+def matrix(cands: list[Candidate]) -> list[list[float]]:
+    rows = []
+    for c in cands:
+        f = features(c)
+        rows.append([f[k] for k in FEATURE_NAMES])
+    return rows
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> Any:
+    """The shipped confidence model, or None when it is absent (then the prior is used)."""
+    folder = Path(path) if path else MODEL_DIR
+    weights = folder / "confidence.skops"
+    if not weights.exists():
+        return None
+    import skops.io as sio
+
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if tuple(meta.get("features", ())) != FEATURE_NAMES:
+        return None  # a model built for other features: do not guess
+    trusted = sio.get_untrusted_types(file=str(weights))
+    return sio.load(str(weights), trusted=trusted)
+
+
+def prior(c: Candidate) -> float:
+    """A hand-set score with the model's features, used when no model is shipped."""
+    f = features(c)
+    z = -0.5 + 1.5 * f["section_match"] + 0.6 * min(f["cue_same"], 3) - 0.3 * min(f["cue_other"], 3)
+    z += 0.5 * f["src_heading_cue"] + 0.3 * f["src_clause_cue"] - 0.8 * f["short"] - 0.8 * f["achieve"]
+    z -= 0.5 * f["meta"] - 0.3 * f["enumerated"] * -1
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def score_candidates(cands: list[Candidate]) -> list[float]:
+    """Calibrated probability per candidate."""
+    if not cands:
+        return []
+    model = load_model()
+    if model is None:
+        return [prior(c) for c in cands]
+    import numpy as np
+
+    proba = model.predict_proba(np.asarray(matrix(cands), dtype=float))[:, 1]
+    return [float(p) for p in proba]

@@ -1,0 +1,325 @@
+"""Problem and measure statements of one report, from its tagged blocks.
+
+Why a character stream: a statement may start on one wrapped line and end on the next, and one
+long line may hold an indicator, its deviation cause and an improvement measure. So every
+character of the document gets a mode (problem / measure / none) from its block's section and
+from cue phrases inside the text ("存在的问题：", "偏差原因：", "原因是", "改进措施："); runs of one
+mode are then split into single statements (see :mod:`nlp.statements.split`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.document import Block, Document, Statement
+from nlp.statements.split import (
+    HEADING_MEASURE,
+    HEADING_PROBLEM,
+    NONE_STATED,
+    PROBLEM_HEAD_MAX,
+    PROBLEM_TRIGGER,
+    SENT_END,
+    Span,
+    enumerate_items,
+    is_section_title,
+    sentences,
+    split_inline_list,
+    split_measure_clauses,
+    strip_connective,
+)
+
+SECTION_TYPE = {"problems": "problem", "measures": "measure"}
+_DEBRIS = re.compile(r"\[bookmark:[^\]]*\]")
+_CELL_SEP = re.compile(r"\s*\|\s*|\t+")
+PROBLEM_CUE = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
+                         r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|问题|薄弱|不精准|不合理|不科学|不明确|不严|"
+                         r"差距|存在|尚未|未完成|未达到|不均衡|短缺|落后|受.{0,8}影响|原因")
+MEASURE_CUE = re.compile(r"加强|进一步|完善|健全|建立|强化|提高|提升|加大|推进|优化|规范|落实|确保|将|继续|严格|"
+                         r"做好|加快|细化|增强|争取|建议|下一步|今后|积极|切实|持续|不断")
+
+
+@dataclass(slots=True)
+class StatementsFound:
+    """What :func:`extract_statements` found in one report."""
+
+    statements: list[Statement] = field(default_factory=list)
+    no_problems_stated: bool = False
+    no_problems_line: int | None = None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A statement before scoring, with what the confidence model looks at."""
+
+    span: Span
+    type: str
+    block: int
+    source: str  # "section" | "heading_cue" | "clause_cue" | "table"
+    section: str
+    section_conf: float
+    kind: str
+    item_pos: int = 0  # position in its list/run (0 = first)
+    enumerated: bool = False
+    merged_heading: bool = False
+    run_len: int = 1
+    features: dict[str, Any] = field(default_factory=dict)
+
+
+def _block_span(document: Document, block: Block) -> Span:
+    parts: list[tuple[str, int]] = []
+    lines = document.lines
+    if 1 <= block.line_start <= len(lines) and block.line_end <= len(lines):
+        for ln in range(block.line_start, block.line_end + 1):
+            t = lines[ln - 1]
+            if "[bookmark" in t:
+                t = _DEBRIS.sub("", t)
+            t = t.strip()
+            if t:
+                parts.append((t, ln))
+    else:  # a document whose lines do not match the blocks: fall back to the block's own text
+        parts.append((block.text.strip(), block.line_start))
+    return Span.join(parts)
+
+
+def _block_type(block: Block) -> str | None:
+    return SECTION_TYPE.get(block.section)
+
+
+def _heading_cues(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, type) of inline section-opening cues that are followed by content."""
+    out = []
+    for rx, typ in ((HEADING_PROBLEM, "problem"), (HEADING_MEASURE, "measure")):
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if e - s < 2:
+                continue
+            before = text[max(0, s - 1):s]
+            after = text[e:e + 3]
+            opened = m.group(0).endswith(("：", ":")) or before in ("", "、", ".", "．", "）", ")", "。", "；", "\t", " ") \
+                or re.match(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．是]|[①-⑳])", after) is not None
+            # "提出…建议" in running text is not a section cue
+            if typ == "measure" and m.group(0).startswith(("建议", "相关建议", "工作建议")) and not m.group(0).endswith(("：", ":")) \
+                    and before not in ("", "、", ".", "．", "）", ")", "。", "；", "和", "及"):
+                continue
+            if opened:
+                out.append((s, e, typ))
+    out.sort()
+    # drop cues nested inside an earlier one
+    kept: list[tuple[int, int, str]] = []
+    for c in out:
+        if kept and c[0] < kept[-1][1]:
+            if c[1] - c[0] > kept[-1][1] - kept[-1][0]:
+                kept[-1] = c
+            continue
+        kept.append(c)
+    return kept
+
+
+def _clause_cues(text: str) -> list[tuple[int, int]]:
+    """(clause start, sentence end) of cause clauses ("主要原因是…") in running text."""
+    out = []
+    for m in PROBLEM_TRIGGER.finditer(text):
+        if "原因" not in m.group(0) and "因为" not in m.group(0) and "由于" not in m.group(0):
+            continue
+        if len(m.group(0)) < 3:
+            continue
+        start = max(text.rfind(ch, 0, m.start()) for ch in "，,。；;：:") + 1
+        if start < 0:
+            start = 0
+        ends = [i for i in (text.find(ch, m.end()) for ch in "。；;") if i >= 0]
+        end = min(ends) if ends else len(text)
+        if end - m.end() >= 3:
+            out.append((start, end))
+    return out
+
+
+def _is_heading_like(block: Block, text: str) -> bool:
+    return block.kind == "heading" or (
+        bool(block.marker) and len(text) <= 30 and not any(ch in text for ch in SENT_END + "，,")
+    )
+
+
+def extract_statements(document: Document, blocks: list[Block]) -> StatementsFound:
+    """Every problem and measure statement of a report, each at the line where it starts."""
+    found = StatementsFound()
+    cands: list[Candidate] = []
+    # --- 1. characters with a mode, gathered into runs ------------------------------------
+    runs: list[tuple[str, list[tuple[Span, Block, str, bool]]]] = []  # (type, [(span, block, source, heading)])
+    current: tuple[str, list[tuple[Span, Block, str, bool]]] | None = None
+    carry: str | None = None  # a section cue ending a block opens the next block too
+    table_cols: dict[int, str] = {}
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None and current[1]:
+            runs.append(current)
+        current = None
+
+    def add(typ: str, span: Span, block: Block, source: str, heading: bool, new_run: bool = False) -> None:
+        nonlocal current
+        if not span.text.strip():
+            return
+        if current is None or current[0] != typ or new_run:
+            flush()
+            current = (typ, [])
+        current[1].append((span, block, source, heading))
+
+    for block in blocks:
+        span = _block_span(document, block)
+        if not span.text:
+            continue
+        text = span.text
+        btype = _block_type(block)
+        # table rows: cause/measure columns
+        if block.kind == "table_row" and ("|" in text or "\t" in text):
+            flush()
+            cells = [c for c in _CELL_SEP.split(text)]
+            header = [("problem" if re.search(r"原因|问题", c) else "measure" if re.search(r"措施|建议", c) else "")
+                      for c in cells]
+            if any(header) and all(len(c) <= 16 for c in cells):
+                table_cols = {i: t for i, t in enumerate(header) if t}
+                continue
+            if table_cols:
+                pos = 0
+                for i, c in enumerate(cells):
+                    j = text.find(c, pos)
+                    pos = j + len(c) if j >= 0 else pos
+                    if i in table_cols and j >= 0 and c.strip() and not NONE_STATED.match(c.strip()):
+                        cands.append(Candidate(span.sub(j, j + len(c)).strip(), table_cols[i], block.index, "table",
+                                               block.section, block.confidence, block.kind))
+                continue
+        elif block.kind == "heading":
+            table_cols = {}
+        if is_section_title(text):
+            t = "problem" if HEADING_PROBLEM.search(text) else "measure" if HEADING_MEASURE.search(text) else None
+            flush()
+            carry = t if btype is None else None
+            continue
+        cues = _heading_cues(text)
+        mode = btype
+        if mode is None and carry and block.kind != "heading":
+            mode = carry
+        carry = None
+        pos = 0
+        segs: list[tuple[int, int, str | None, str]] = []
+        for s, e, t in cues:
+            segs.append((pos, s, mode, "section" if mode == btype else "heading_cue"))
+            mode, pos = t, e
+        segs.append((pos, len(text), mode, "section" if mode == btype and not cues else "heading_cue"))
+        if cues and len(text) - cues[-1][1] <= 3 and btype is None:
+            carry = cues[-1][2]
+        heading = _is_heading_like(block, text)
+        for s, e, t, src in segs:
+            piece = span.sub(s, e)
+            if t is None:
+                # cause clauses in running text outside problem sections
+                flush()
+                for cs, ce in _clause_cues(piece.text):
+                    cands_span = piece.sub(cs, ce).strip()
+                    if len(cands_span.text) >= 6:
+                        add("problem", cands_span, block, "clause_cue", False, new_run=True)
+                        flush()
+                # a short table cell with a cause under an indicator table
+                if block.kind == "table_row" and 4 <= len(piece.text) <= 40 and not re.search(r"\d", piece.text) \
+                        and re.search(r"困难|紧张|不足|滞后|未|无法|不能|影响|偏差|原因", piece.text):
+                    cands.append(Candidate(piece.strip(), "problem", block.index, "table", block.section,
+                                           block.confidence, block.kind))
+                continue
+            # a new run when the previous block ended a sentence and this one is a table cell
+            new_run = block.kind == "table_row"
+            add(t, piece, block, src, heading and s == 0, new_run=new_run)
+        if block.kind == "table_row":
+            flush()
+    flush()
+
+    # --- 2. runs into statements -----------------------------------------------------------
+    for typ, parts in runs:
+        joined: list[tuple[str, int]] = []
+        for k, (sp, _b, _src, heading) in enumerate(parts):
+            joined.extend(zip(sp.text, sp.lines, strict=False))
+            if heading and k + 1 < len(parts) and not sp.text.endswith(tuple(SENT_END)):
+                joined.append(("。", sp.lines[-1]))  # a heading ends a "sentence"; merged below
+        run = Span("".join(c for c, _ in joined), [ln for _, ln in joined])
+        block_of = {}
+        for sp, b, src, heading in parts:
+            for ln in sp.lines:
+                block_of.setdefault(ln, (b, src, heading))
+        heading_lines = {sp.lines[0] for sp, _b, _s, h in parts if h and sp.lines}
+        _split_run(run, typ, block_of, heading_lines, cands, found)
+
+    # --- 3. score and build ----------------------------------------------------------------
+    from nlp.statements.confidence import score_candidates
+
+    probs = score_candidates(cands)
+    seen: set[tuple[int, str, str]] = set()
+    for c, p in zip(cands, probs, strict=False):
+        key = (c.span.line, c.type, c.span.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.statements.append(Statement(doc=document.doc, line=c.span.line, type=c.type, text=c.span.text,
+                                          block=c.block, confidence=float(p)))
+    found.statements.sort(key=lambda s: (s.line, s.type != "problem"))
+    return found
+
+
+def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]], heading_lines: set[int],
+               out: list[Candidate], found: StatementsFound) -> None:
+    pre, items = enumerate_items(run)
+    groups: list[tuple[Span, bool]] = []
+    if pre is not None:
+        groups.append((pre, False))
+    groups.extend((it, True) for _m, it in items)
+    n_items = len(groups)
+    for gi, (item, enumerated) in enumerate(groups):
+        sents = sentences(item)
+        if not sents:
+            continue
+        # "无" and friends: not statements, but worth recording
+        if typ == "problem" and len(sents) == 1 and NONE_STATED.match(sents[0].text):
+            if not found.no_problems_stated:
+                found.no_problems_stated, found.no_problems_line = True, sents[0].line
+            continue
+        # a short first sentence (or a heading line) followed by its explanation: one statement
+        merged: list[tuple[Span, bool]] = []
+        i = 0
+        while i < len(sents):
+            s = sents[i]
+            is_head = (s.line in heading_lines and i == 0) or (
+                i == 0 and len(s.text) <= PROBLEM_HEAD_MAX and len(sents) > 1 and enumerated
+                and not s.text.endswith(("：", ":")))
+            if is_head and i + 1 < len(sents):
+                nxt = strip_connective(sents[i + 1])
+                first = nxt
+                merged.append((Span(s.text + "。" + first.text, s.lines + [s.lines[-1]] + first.lines), True))
+                i += 2
+                continue
+            merged.append((s, False))
+            i += 1
+        for si, (s, was_head) in enumerate(merged):
+            text = s.text
+            if NONE_STATED.match(text):
+                if typ == "problem" and not found.no_problems_stated:
+                    found.no_problems_stated, found.no_problems_line = True, s.line
+                continue
+            if is_section_title(text) or len(text) < 4:
+                continue
+            pieces: list[Span]
+            listed = split_inline_list(s, typ)
+            if listed:
+                pieces = listed
+            elif typ == "measure" and not was_head:
+                pieces = split_measure_clauses(s)
+            else:
+                pieces = [strip_connective(s)]
+            for pi, p in enumerate(pieces):
+                if len(p.text) < 4:
+                    continue
+                b, src, _h = block_of.get(p.line, block_of.get(s.line, (None, "section", False)))
+                out.append(Candidate(
+                    span=p, type=typ, block=b.index if b else -1, source=src,
+                    section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
+                    kind=b.kind if b else "paragraph", item_pos=gi + si + pi, enumerated=enumerated,
+                    merged_heading=was_head, run_len=n_items,
+                ))

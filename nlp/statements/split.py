@@ -1,0 +1,181 @@
+"""Splitting problem/measure text into single statements.
+
+Why rules and not a model: the list forms of these reports are few and regular (一是…二是…,
+（一）/1./①, 首先/其次/最后, sentences and semicolons, a short heading followed by its
+explanation), and every split must keep exact character offsets so that a statement can be
+traced to the line where it starts. A learned confidence model later judges each piece.
+
+All functions here work on a :class:`Span` (text plus the source line of every character), so a
+region that runs over several wrapped lines still reports the right starting line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN = "一二三四五六七八九十"
+
+# An enumerator opens an item when it stands at the start or right after a boundary.
+ENUM = re.compile(
+    rf"(?:(?<=^)|(?<=[。；;：:，,！？!?\s]))"
+    rf"(?:[{_CN}]{{1,3}}是[，,：:]?"
+    rf"|第[{_CN}]{{1,3}}[，,、：:]"
+    rf"|[（(][{_CN}\d]{{1,3}}[）)][、.．]?"
+    rf"|\d{{1,2}}[）)]"
+    rf"|\d{{1,2}}[、](?!\d{{0,2}}[万亿元%])"
+    rf"|\d{{1,2}}[.．](?=(?:19|20)\d\d|[^\d\s])"
+    rf"|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"
+    rf"|(?:首先|其次|再次|最后|此外|另外)[，,：:]"
+    rf"|[{_CN}]{{1,3}}、)"
+)
+SENT_END = "。！？!?；;"
+# Clause triggers that announce a problem (a cause, a deviation) inside any sentence.
+PROBLEM_TRIGGER = re.compile(
+    r"(?:偏差|偏离|差异|未完成|未达标|未达到|扣分|不符|变动|变化|增减|未执行完成?)?(?:的)?(?:主要)?原因(?:分析)?"
+    r"(?:是|为|主要是|主要为|在于|如下)?[：:]?"
+    r"|未执行完成?是因为|(?:这|此)?是(?:由于|因为)"
+)
+HEADING_PROBLEM = re.compile(
+    r"(?:存在的?(?:主要)?(?:问题|不足)(?:及|和|与)?(?:原因|原因分析|改进措施|整改措施|建议)?(?:分析)?"
+    r"|(?:发现|自评发现)的?(?:主要)?问题(?:及原因)?|主要问题(?:及原因)?|问题及原因(?:分析)?|原因分析"
+    r"|偏差原因(?:分析)?(?:及改进措施)?|偏差情况及原因)[：:]?"
+)
+HEADING_MEASURE = re.compile(
+    r"(?:下一步(?:的)?(?:工作)?(?:改进|整改)?(?:措施|计划|打算|工作思路|思路|方向|建议)?"
+    r"|(?:改进|整改|完善)(?:措施|建议|意见|方向)|(?:意见|相关|对策|工作)?建议|改进的?措施及建议)"
+    r"(?:及(?:建议|措施|结果应用)|和建议)?[：:]?"
+)
+NONE_STATED = re.compile(r"^(?:无|暂无|没有|未发现(?:明显|重大)?问题|不存在(?:明显)?问题|无(?:明显)?问题|/|—+|-+|……)[。.]?$")
+_LEAD_JUNK = re.compile(r"^[\s，,、：:；;。．.\-—·•●]+")
+_TRAIL_JUNK = re.compile(r"[\s，,、：:；;。．.]+$")
+_CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且|还|以及|及)[，,]?")
+# A measure clause that starts with one of these verbs usually opens a new measure.
+MEASURE_VERB = re.compile(
+    r"^(?:进一步|继续|积极|切实|不断|持续|认真|全面|及时|严格|要|将|并)?"
+    r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
+    r"确保|争取|开展|实行|实施|严格|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持)"
+)
+PROBLEM_HEAD_MAX = 16  # a first sentence this short, followed by more, is a heading
+
+
+@dataclass(slots=True)
+class Span:
+    """Text with the 1-based source line of each character."""
+
+    text: str
+    lines: list[int]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def sub(self, start: int, end: int) -> Span:
+        return Span(self.text[start:end], self.lines[start:end])
+
+    @property
+    def line(self) -> int:
+        return self.lines[0] if self.lines else 0
+
+    def strip(self) -> Span:
+        """Drop leading/trailing punctuation and spaces."""
+        m = _LEAD_JUNK.match(self.text)
+        s = m.end() if m else 0
+        m2 = _TRAIL_JUNK.search(self.text)
+        e = m2.start() if m2 else len(self.text)
+        if e < s:
+            e = s
+        return self.sub(s, e)
+
+    @classmethod
+    def join(cls, parts: list[tuple[str, int]]) -> Span:
+        """Join (text, line) pieces without separators (wrapped Chinese lines)."""
+        text = "".join(t for t, _ in parts)
+        lines = [ln for t, ln in parts for _ in t]
+        return cls(text, lines)
+
+
+def cut_at(span: Span, cuts: list[int]) -> list[Span]:
+    """Pieces of ``span`` between the sorted cut offsets."""
+    bounds = [0, *sorted(set(c for c in cuts if 0 < c < len(span))), len(span)]
+    return [span.sub(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def enumerate_items(span: Span) -> tuple[Span | None, list[tuple[str, Span]]]:
+    """Split a span at its enumerators: (preamble, [(marker, item)])."""
+    marks = [m for m in ENUM.finditer(span.text) if m.end() < len(span.text)]
+    if not marks:
+        return span, []
+    pre = span.sub(0, marks[0].start())
+    items = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(span.text)
+        items.append((m.group(0), span.sub(m.end(), end)))
+    return (pre if pre.text.strip() else None), items
+
+
+def sentences(span: Span) -> list[Span]:
+    """Sentences (ending in 。！？；) of a span, stripped, empty ones dropped."""
+    cuts = [i + 1 for i, ch in enumerate(span.text) if ch in SENT_END]
+    out = []
+    for piece in cut_at(span, cuts):
+        p = piece.strip()
+        if p.text:
+            out.append(p)
+    return out
+
+
+def strip_connective(span: Span) -> Span:
+    m = _CONNECTIVE.match(span.text)
+    return span.sub(m.end(), len(span.text)).strip() if m and m.end() < len(span.text) else span
+
+
+def split_measure_clauses(span: Span) -> list[Span]:
+    """A measure sentence split before clauses that open with an action verb.
+
+    Only where each side keeps some substance, so "加强A，确保B" stays whole while
+    "加强A，提高B，完善C" becomes three measures.
+    """
+    parts: list[int] = []
+    for m in re.finditer(r"[，,]", span.text):
+        rest = span.text[m.end():]
+        head = span.text[: m.start()]
+        if MEASURE_VERB.match(rest) and not rest.startswith(("确保", "争取", "保障")) and len(head) >= 6:
+            parts.append(m.end())
+    pieces = [p.strip() for p in cut_at(span, parts)]
+    merged: list[Span] = []
+    for p in pieces:
+        if merged and len(p.text) < 6:
+            prev = merged[-1]
+            merged[-1] = Span(prev.text + "，" + p.text, prev.lines + [p.line] + p.lines)
+        elif p.text:
+            merged.append(strip_connective(p))
+    return merged
+
+
+_ENUM_LIST = re.compile(r"(?:存在|发现|有)(.{4,}?)等(?:方面的?|几个|多个)?(?:问题|情况|现象)")
+_ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)(.{4,}?)等(?:方面的?)?(?:建议|措施|方式|办法|意见)")
+
+
+def split_inline_list(span: Span, kind: str) -> list[Span] | None:
+    """"存在A、B、C等问题" / "采取A、B等措施": the listed items, each a statement."""
+    rx = _ENUM_LIST if kind == "problem" else _ENUM_MEASURE
+    m = rx.search(span.text)
+    if not m:
+        return None
+    inner = span.sub(m.start(1), m.end(1))
+    cuts = [i + 1 for i, ch in enumerate(inner.text) if ch == "、"]
+    items = [p.strip() for p in cut_at(inner, cuts)]
+    items = [p for p in items if len(p.text) >= 4]
+    return items if len(items) >= 2 else None
+
+
+def is_section_title(text: str) -> bool:
+    """A heading that names the problems/measures section itself ("存在的问题", "下一步改进措施")."""
+    t = ENUM.sub("", text, count=1) if ENUM.match(text) else text
+    t = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*", "", t).strip(" ：:。")
+    if len(t) > 24:
+        return False
+    core = HEADING_PROBLEM.sub("", t)
+    core = HEADING_MEASURE.sub("", core)
+    core = re.sub(r"(?:及|和|与|、|的|以及|整改|情况|绩效|评价|自评|项目|结果应用|其他需要说明的事项|"
+                  r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和)", "", core)
+    return len(core.strip(" ：:。，,")) <= 2
