@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nlp.brief import Brief, build_brief
-from nlp.brief.render import SCRIPT, _script_hash, md_escape
+from nlp.brief.render import SCRIPT, _script_hash, md_code, md_escape
 from nlp.document import Document, Report, Statement, Theme
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -240,6 +240,17 @@ def test_md_escape_is_literal(text: str) -> None:
     rendered = MarkdownIt("commonmark", {"html": True}).render(md_escape(text))
     assert rendered.startswith("<p>") and rendered.count("<") == 2  # one paragraph, nothing else
     assert _unescape_html(rendered).strip() == text
+
+
+@pytest.mark.parametrize("text", ["a.txt:3", "a`b.txt", "``x", "<b>&amp;</b> [x](y)", "` x `"])
+def test_md_code_is_literal(text: str) -> None:
+    import html
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"html": True}).render(md_code(text))
+    m = re.fullmatch(r"<p><code>(.*)</code></p>\n", rendered)
+    assert m and html.unescape(m.group(1)) == text
 
 
 def test_write_chooses_the_format_by_suffix(brief: Brief, tmp_path: Path) -> None:

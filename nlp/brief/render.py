@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from nlp.brief.model import BOILERPLATE_CUTOFF, BriefTheme, ReportLine, cite, short_doc
+from nlp.document import Statement
 
 if TYPE_CHECKING:  # pragma: no cover
     from nlp.brief.model import Brief
@@ -49,11 +50,34 @@ def md_escape(text: str | None) -> str:
     return _MD_LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
 
 
-def _md_cite(doc: str, line: int | None) -> str:
-    return md_escape(cite(doc, line) if line is not None else short_doc(doc))
+def md_code(text: str, table: bool = False) -> str:
+    """Text as a Markdown code span (literal: no escapes, no HTML), fenced past any backtick run."""
+    s = _one_line(text)
+    if table:  # GFM splits table cells at "|" even inside code spans, unless escaped
+        s = s.replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", s)), default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
-def _md_theme(n: int, theme: BriefTheme) -> list[str]:
+def _lines_text(lines: list[int], limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown if len(lines) <= limit else f"{shown} 等 {len(lines)} 处"
+
+
+def _md_cite(doc: str, line: int | None, table: bool = False) -> str:
+    return md_code(cite(doc, line) if line is not None else short_doc(doc), table=table)
+
+
+def grouped(statements: list[Statement]) -> list[tuple[str, str, list[int]]]:
+    """Statements saying the very same words in one report, as (doc, text, lines), in order."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for s in statements:
+        groups.setdefault((s.doc, s.text.strip()), []).append(s.line)
+    return [(doc, text, lines) for (doc, text), lines in groups.items()]
+
+
+def _md_theme(n: int, theme: BriefTheme, depts: dict[str, str]) -> list[str]:
     out = [
         f"### {n}. {md_escape(theme.title)}（{theme.reach} 份报告）",
         "",
@@ -62,8 +86,10 @@ def _md_theme(n: int, theme: BriefTheme) -> list[str]:
         f"套话度 {theme.boilerplate:.2f} · {len(theme.statements)} 条表述：",
         "",
     ]
-    for s in theme.statements:
-        out.append(f"- （{_md_cite(s.doc, s.line)}）{md_escape(s.text)}")
+    for doc, text, lines in grouped(theme.statements):
+        dept = f"{md_escape(depts[doc])}：" if depts.get(doc) else ""
+        where = md_code(f"{short_doc(doc)}:{_lines_text(lines)}")
+        out.append(f"- {where} {dept}{md_escape(text)}")
     out.append("")
     return out
 
@@ -75,6 +101,7 @@ def _dept(r: ReportLine) -> str:
 def render_markdown(brief: Brief) -> str:
     n_prob = sum(r.problems for r in brief.reports)
     n_meas = sum(r.measures for r in brief.reports)
+    depts = {r.doc: r.department for r in brief.reports if r.department}
     out = [
         f"# {TITLE}",
         "",
@@ -93,26 +120,27 @@ def render_markdown(brief: Brief) -> str:
         if not themes:
             out += [f"未找到{TYPE_WORD[key]}表述。", ""]
         for n, theme in enumerate(themes, 1):
-            out += _md_theme(n, theme)
+            out += _md_theme(n, theme, depts)
     out += ["## 三、自称“无问题”的报告", ""]
     if brief.no_problems:
         for r in brief.no_problems:
             where = _md_cite(r.doc, r.no_problems_line)
             said = f"：{md_escape(r.no_problems_text)}" if r.no_problems_text else ""
             dept = f" {md_escape(_dept(r))}" if r.department else ""
-            out.append(f"- （{where}）{dept}{said}")
+            out.append(f"- {where}{dept}{said}")
     else:
         out.append("无。")
     if brief.silent:
-        out += ["", "未找到问题表述（也未声明无问题）的报告：", ""]
-        out += [f"- {md_escape(short_doc(r.doc))} {md_escape(_dept(r))}".rstrip() for r in brief.silent]
+        out += ["", f"未找到问题表述（也未声明无问题）的报告 {len(brief.silent)} 份：", ""]
+        out.append("、".join(md_code(short_doc(r.doc)) + (f"（{md_escape(r.department)}）" if r.department else "")
+                            for r in brief.silent))
     out += ["", "## 四、套话最多的报告", ""]
     heavy = brief.boilerplate_heavy
     if heavy:
         out += ["| 报告 | 部门 | 问题表述 | 套话占比 | 例 |", "| --- | --- | ---: | ---: | --- |"]
         for r in heavy:
-            ex = "；".join(f"（{_md_cite(s.doc, s.line)}）{md_escape(s.text)}" for s in r.examples[:1])
-            out.append(f"| {md_escape(short_doc(r.doc))} | {md_escape(_dept(r))} | {r.problems} | "
+            ex = "；".join(f"{_md_cite(s.doc, s.line, table=True)} {md_escape(s.text)}" for s in r.examples[:1])
+            out.append(f"| {md_code(short_doc(r.doc), table=True)} | {md_escape(_dept(r))} | {r.problems} | "
                        f"{_pct(r.boilerplate_share)} | {ex} |")
     else:
         out.append("无。")
@@ -161,12 +189,16 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(-
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef2f7;font-weight:600;font-size:13px;white-space:nowrap}
 td.n{text-align:right;white-space:nowrap}
+.dept{color:var(--muted);font-size:13px;margin-right:6px}
+.dept::after{content:"："}
 .bar{display:inline-block;height:8px;background:var(--warn);border-radius:4px;vertical-align:middle;margin-right:6px}
 .note{color:var(--muted);font-size:13px;margin-top:36px}
 #tools{margin:8px 0}
 #tools button{font:inherit;font-size:13px;margin-right:8px;padding:2px 10px;border:1px solid var(--line);
  border-radius:6px;background:#fff;cursor:pointer}
 .empty{color:var(--muted)}
+details.silent{margin-top:12px}details.silent>summary{cursor:pointer;color:var(--muted)}
+details.silent ul{columns:3;font-size:13px}
 @media print{details.theme{break-inside:avoid}#tools{display:none}}
 """
 
@@ -225,8 +257,13 @@ def _html_cite(doc: str, line: int | None) -> str:
     return f'<span class="cite" title="{esc(doc)}">{esc(text)}</span>'
 
 
-def _html_theme(i: int, prefix: str, t: BriefTheme) -> str:
-    items = "".join(f"<li>{_html_cite(s.doc, s.line)}{esc(s.text)}</li>" for s in t.statements)
+def _html_theme(i: int, prefix: str, t: BriefTheme, depts: dict[str, str]) -> str:
+    items = "".join(
+        f'<li><span class="cite" title="{esc(doc)}">{esc(short_doc(doc))}:{esc(_lines_text(lines))}</span>'
+        + (f'<span class="dept">{esc(depts[doc])}</span>' if depts.get(doc) else "")
+        + f"{esc(text)}</li>"
+        for doc, text, lines in grouped(t.statements)
+    )
     return (
         f'<details class="theme" id="{prefix}-{i}">'
         f'<summary><span class="t">{i}. {esc(t.title)}</span>'
@@ -247,7 +284,8 @@ def _html_section(brief: Brief, key: str, number: str, prefix: str, color: str) 
     omitted = brief.omitted.get(key, 0)
     more = f"；另有 {omitted} 个主题涉及的报告较少，未列出" if omitted else ""
     chart = svg_chart(themes, prefix, color, brief.n_reports, f"{name}主题：涉及报告数")
-    body = "".join(_html_theme(i, prefix, t) for i, t in enumerate(themes, 1))
+    depts = {r.doc: r.department for r in brief.reports if r.department}
+    body = "".join(_html_theme(i, prefix, t, depts) for i, t in enumerate(themes, 1))
     return (head + f'<div class="chart">{chart}</div>'
             f'<p class="lede">点击主题查看全部原文表述及其出处（文件:行号）{esc(more)}。</p>'
             + body + "</section>")
@@ -264,9 +302,10 @@ def _html_no_problems(brief: Brief) -> str:
     else:
         out.append('<p class="empty">无。</p>')
     if brief.silent:
-        out.append("<p>未找到问题表述（也未声明无问题）的报告：</p><ul>")
+        out.append(f'<details class="silent"><summary>未找到问题表述（也未声明无问题）的报告 '
+                   f"{len(brief.silent)} 份</summary><ul>")
         out += [f"<li>{_html_cite(r.doc, None)}{esc(_dept(r))}</li>" for r in brief.silent]
-        out.append("</ul>")
+        out.append("</ul></details>")
     out.append("</section>")
     return "".join(out)
 
