@@ -265,6 +265,11 @@ def test_write_chooses_the_format_by_suffix(brief: Brief, tmp_path: Path) -> Non
     assert not (tmp_path / "b.pdf").exists()
 
 
+def test_write_dash_is_json_on_stdout(brief: Brief, capsys: pytest.CaptureFixture[str]) -> None:
+    brief.write("-")
+    assert json.loads(capsys.readouterr().out) == brief.to_dict()
+
+
 def test_write_is_atomic(brief: Brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import nlp.output
 

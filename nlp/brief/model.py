@@ -184,9 +184,18 @@ class Brief:
         raise ValueError(f"unknown brief format {fmt!r}: use .json, .md or .html")
 
     def write(self, path: Any) -> None:
-        """Write the brief in the format its suffix names, atomically (no partial file on error)."""
+        """Write the brief in the format its suffix names, atomically (no partial file on error).
+
+        ``-`` writes the JSON form to standard output.
+        """
         from nlp.output import write_text_atomic
 
+        if str(path) == "-":
+            import sys
+
+            sys.stdout.write(self.to_json())
+            sys.stdout.flush()
+            return
         suffix = PurePath(str(path)).suffix
         text = self.render(suffix or "json")  # render first: a failure leaves nothing behind
         write_text_atomic(path, text)
