@@ -1,0 +1,831 @@
+"""Report facts: the reporting unit, the fiscal year and the canonical metrics of CONTRACT.md.
+
+Why not simply take the first figure tagged with a metric: a report states the same quantity many
+times (summary sentence, table cell, indicator table) and states many look-alikes (a project's
+execution rate, an indicator's score, the basic-expenditure budget). So every figure mention is
+read again in its clause: which *subject* it is about (the whole unit, basic expenditure, a
+project, the "three public" funds, one indicator …) and which *measure* (budget, adjusted budget,
+expenditure, rate, score …). Subject and measure together name the metric; mentions of a metric
+then compete, and a clearly labelled summary sentence beats a table cell, the overall figure
+beats a part's, agreement between mentions adds weight. The chosen fact's confidence comes from a
+small calibrated model (``models/facts``) over the features of that competition.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.document import Block, Document, Fact, Figure
+
+MONEY_METRICS = (
+    "revenue_total", "budget_initial", "budget_adjusted", "expenditure_total", "basic_expenditure",
+    "project_expenditure", "personnel_expenditure", "public_expenditure", "three_public_expenditure",
+)
+STAFF_METRICS = ("staff_authorized", "staff_actual")
+
+
+@dataclass(slots=True)
+class FactsFound:
+    """What :func:`extract_facts` found for one report."""
+
+    department: str | None = None
+    year: int | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+    department_confidence: float = 0.0
+    year_confidence: float = 0.0
+    department_alternatives: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------ lexicon
+# Measures: what is measured, regardless of whose money it is. Longest match wins at equal end.
+_MEASURES: list[tuple[str, str, float]] = [
+    # (regex, measure, exactness)
+    (r"本年收入合计|收入合计|收入总计|总收入|收入决算数?|本年度?收入|年度收入|全年收入", "revenue", 1.0),
+    (r"(?:财政)?(?:预算)?拨款收入|收入", "revenue", 0.6),
+    (r"调整后(?:的)?(?:全年)?预算(?:数|总额|金额)?|全年预算(?:数|总额|金额)?|调整预算数?|调整后预算", "budget_adjusted", 1.0),
+    (r"年初(?:批复)?预算(?:数|安排|总额|金额)?|年初安排|批复(?:的)?预算(?:数|金额)?|下达预算(?:数|金额)?"
+     r"|(?:收入|支出)预算(?:数)?|预算(?:数|金额|总额|安排|资金)|[“\"]?二下[”\"]?批复数|指标金额", "budget", 1.0),
+    (r"预算", "budget", 0.5),
+    (r"本年支出合计|支出合计|支出总计|总支出|支出决算数?|全年执行数|实际支出(?:资金|金额|数)?|本年度?支出|年度支出"
+     r"|全年支出|实际完成数|执行金额|执行数|已执行|决算数|实际使用|实际到位并支出", "expenditure", 1.0),
+    (r"支出(?:金额|总额)?", "expenditure", 0.5),
+    (r"预算执行率|资金执行率|执行率|完成预算|预算完成率|支出进度|执行进度", "rate", 1.0),
+    (r"自评(?:综合)?得分|自评分数?|综合(?:评价)?得分|总得分|总分|评价得分|最终得分|得分|评分", "score", 1.0),
+    (r"编制(?:人数|数|总数)|核定(?:编制)?|人员编制|编制", "authorized", 1.0),
+    (r"实有(?:全额)?(?:在职)?(?:人数|人员)?|实际(?:在职)?人数|在职(?:在编)?(?:人员|人数)?|在编人员|职工总数", "actual", 1.0),
+]
+# Subjects: whose money (or which part). "other" blocks inheritance and disqualifies totals.
+_SUBJECTS: list[tuple[str, str]] = [
+    (r"基本支出|基本经费", "basic"),
+    (r"项目支出|项目经费|项目资金|专项资金|专项经费|项目", "project"),
+    (r"人员经费|人员类(?:经费|项目)?|人员支出", "personnel"),
+    (r"(?:日常)?公用经费|运转类(?:经费|项目)?", "public"),
+    (r"[“\"‘']?三公[”\"’']?经费|公务接待|公务用车|因公出国", "three_public"),
+    (r"一般公共预算|政府性基金|国有资本经营|社会保险基金|上级补助|事业收入|经营收入|其他收入|附属单位"
+     r"|结转|结余|上年|去年|同比|较上年|与\d{4}年相比|比\d{4}年|减少|增加|下降|增长|调减|调增|追加|调剂|收支总计"
+     r"|该指标|指标值|权重|分值|目标值|政府采购|机关运行|资产|到位资金|资金共计|总投资|占|工资福利|商品和服务|对个人和家庭"
+     r"|资本性支出|合同|价款|中标|审定|满分|未达到|低于|高于|超过|不足|不得|应当|每|扣", "other"),
+    (r"(?:行政|事业|工勤|机关工勤|全额拨款事业单位|参公|政法专项)(?:人员)?编制", "part_staff"),
+    (r"离休|退休|离退休|临聘|雇员|聘用|学生|借调", "other_staff"),
+]
+_MEASURE_RX = [(re.compile(p), m, e) for p, m, e in _MEASURES]
+_SUBJECT_RX = [(re.compile(p), s) for p, s in _SUBJECTS]
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+_WHOLE_HINT = re.compile(r"整体|部门|综合|总分|全年|总体|本单位|我单位|单位")
+
+# (subject, measure) -> metric
+_METRIC_OF: dict[tuple[str | None, str | None], str] = {
+    (None, "revenue"): "revenue_total",
+    (None, "budget"): "budget_initial",
+    (None, "budget_adjusted"): "budget_adjusted",
+    (None, "expenditure"): "expenditure_total",
+    (None, "rate"): "execution_rate",
+    (None, "score"): "self_score",
+    (None, "authorized"): "staff_authorized",
+    (None, "actual"): "staff_actual",
+    ("basic", None): "basic_expenditure",
+    ("basic", "expenditure"): "basic_expenditure",
+    ("project", None): "project_expenditure",
+    ("project", "expenditure"): "project_expenditure",
+    ("personnel", None): "personnel_expenditure",
+    ("personnel", "expenditure"): "personnel_expenditure",
+    ("public", None): "public_expenditure",
+    ("public", "expenditure"): "public_expenditure",
+    ("three_public", None): "three_public_expenditure",
+    ("three_public", "expenditure"): "three_public_expenditure",
+}
+_KIND_OF_METRIC = {m: "amount" for m in MONEY_METRICS}
+_KIND_OF_METRIC.update({"execution_rate": "percent", "self_score": "score",
+                        "staff_authorized": "count", "staff_actual": "count"})
+
+_GRADES = {"优秀": "优秀", "优": "优秀", "良好": "良好", "良": "良好", "中等": "中", "中": "中",
+           "一般": "一般", "较差": "差", "差": "差"}
+_GRADE_RX = re.compile(
+    r"(?:评价等次|绩效等次|等次|评价等级|绩效等级|自评等级|等级|评价结果|评定结果|评定为|评定等级|评级|档次|定为|结果等级)"
+    r"\s*(?:为|是|评定为|属于|：|:)?\s*[“\"「『（(]?\s*(优秀|良好|中等|较差|优|良|中|一般|差)\s*[”\"」』）)]?(?![好秀等化])"
+)
+
+# ----------------------------------------------------------------------------- departments
+_ORG_SUFFIX = (
+    r"(?:人民政府|人民法院|人民检察院|委员会|办公室|办事处|管理局|服务中心|中心|总工会|联合会|联合社|合作社|协会|学会"
+    r"|研究院|研究所|卫生院|医院|学校|中学|小学|幼儿园|学院|大学|博物馆|图书馆|纪念馆|文化馆|馆|局|委|办|院|所|站|队|社|部|厅|处|室|署)"
+)
+_ORG_RX = re.compile(rf"[\u4e00-\u9fff（）()]{{2,40}}?{_ORG_SUFFIX}")
+_FIELD_RX = re.compile(
+    r"(?:部门（单位）|部门\(单位\)|部门单位|预算单位|填报单位|报送单位|被评价单位|项目单位|实施单位|主管部门|单位|部门)"
+    r"\s*(?:名\s*称)?\s*(?:[（(]\s*(?:公章|盖章|签章)\s*[)）])?\s*[:：]\s*(.+)$"
+)
+_FIELD_ALONE_RX = re.compile(
+    r"^(?:部门（单位）|部门\(单位\)|部门单位|预算单位|填报单位|被评价单位|项目单位|实施单位|单位|部门)\s*(?:名\s*称)?"
+    r"(?:[（(]\s*(?:公章|盖章|签章)\s*[)）])?\s*[:：]?$"
+)
+_META_RX = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?\s*([\u4e00-\u9fff（）()]{2,40})")
+_TITLE_WORDS = re.compile(r"绩效|决算|预算|自评|评价|报告|公开|说明|审计|计分表|自评表")
+_TITLE_CUT = re.compile(
+    r"\d{4}\s*年|\d{4}(?=\D)|部门整体|单位整体|整体支出|部门决算|单位决算|本级决算|部门预算|决算|预算|项目支出|绩效|关于|自评|专项"
+)
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*(度)?")
+_DATE_CONTEXT = re.compile(r"发布|日期|时间|公告|报告日期|填报|印发|成文|打印|浏览")
+
+
+def normalise_department(name: str) -> str:
+    """A department name without spaces, seal marks and trailing report words."""
+    s = re.sub(r"\s+", "", name)
+    s = re.sub(r"[（(](?:公章|盖章|签章|章)[)）]", "", s)
+    s = s.strip("：:，,。.、|-—_ ")
+    s = re.sub(r"(?:部门|单位|本级)$", "", s) if re.search(rf"{_ORG_SUFFIX}(?:部门|单位|本级)$", s) else s
+    return s
+
+
+def _clip_org(text: str) -> str | None:
+    """The longest organisation-looking prefix-free span of ``text`` ending in an org suffix."""
+    text = re.sub(r"\s+", "", text)
+    best = None
+    for m in re.finditer(_ORG_SUFFIX, text):
+        cand = text[: m.end()]
+        if 3 <= len(cand) <= 40:
+            best = cand
+    if best is None:
+        return None
+    best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+)", "", best)
+    best = normalise_department(best)
+    if len(best) < 3 or re.search(r"[\d，,。；;：:“”\"]", best):
+        return None
+    return best
+
+
+def _department_candidates(document: Document) -> list[dict[str, Any]]:
+    """Candidate names with where they come from: field, title, metadata, signature."""
+    lines = document.lines
+    nonempty = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    cands: list[dict[str, Any]] = []
+
+    def add(name: str | None, source: str, line: int, weight: float) -> None:
+        if name and 3 <= len(name) <= 40:
+            cands.append({"name": name, "source": source, "line": line, "weight": weight})
+
+    for idx, (no, text) in enumerate(nonempty):
+        t = text.replace("\t", " ").strip("| ")
+        m = _FIELD_RX.search(t)
+        if m and not re.search(r"主管部门", t[: m.start(1)]) and not re.search(r"联系|电话|日期", t[: m.start(1)]):
+            val = re.split(r"\s{2,}|\||填报日期|联系人|日期|电话|单位负责人|负责人", m.group(1).strip())[0]
+            add(_clip_org(val), "field", no, 3.0)
+        elif m and "主管部门" in t[: m.start(1)]:
+            add(_clip_org(m.group(1)), "field_parent", no, 1.0)
+        elif _FIELD_ALONE_RX.match(re.sub(r"\s+", "", t)) or re.match(r"^(?:部门|单位|预算单位名称|单位名称)$", re.sub(r"[\s|]", "", t)):
+            for no2, text2 in nonempty[idx + 1: idx + 12]:
+                cells = [c for c in re.split(r"[|\t]", text2) if c.strip()] or [text2]
+                for c in cells:
+                    org = _clip_org(c)
+                    if org and org == normalise_department(re.sub(r"\s+", "", c)):
+                        add(org, "field", no2, 3.0)
+                        break
+                else:
+                    continue
+                break
+        mm = _META_RX.search(t)
+        if mm and idx < 25:
+            add(_clip_org(mm.group(1)), "meta", no, 1.0)
+
+    # title: the first lines that read like a report title, and a bare org line just above one
+    head = nonempty[:14]
+    for k, (no, text) in enumerate(head):
+        t = re.sub(r"^#+\s*|\s+", "", text)
+        if _TITLE_WORDS.search(t) and len(t) <= 80:
+            stripped = re.sub(r"^[（(]?\d{4}年度?[)）]?", "", t)
+            cut = _TITLE_CUT.search(stripped)
+            prefix = stripped[: cut.start()] if cut else stripped
+            org = _clip_org(prefix)
+            if org and org == normalise_department(prefix):
+                add(org, "title", no, 3.0 if k < 8 else 2.0)
+            if k > 0 and not org:
+                pno, ptext = head[k - 1]
+                p = re.sub(r"^#+\s*|\s+", "", ptext)
+                porg = _clip_org(p)
+                if porg and porg == normalise_department(p):
+                    add(porg, "title", pno, 3.0)
+    # signature: a bare org name among the last lines
+    for no, text in nonempty[-8:]:
+        t = re.sub(r"\s+", "", text)
+        org = _clip_org(t)
+        if org and org == normalise_department(t) and len(t) <= 30:
+            add(org, "signature", no, 2.0)
+    return cands
+
+
+def _same_org(a: str, b: str) -> bool:
+    return (a in b or b in a) and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
+
+
+def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
+    """The reporting unit and the evidence for it (features for the confidence model)."""
+    cands = _department_candidates(document)
+    text = re.sub(r"\s+", "", document.text)
+    if not cands:
+        # fall back to the most mentioned organisation name in the opening text
+        counts = Counter(_clip_org(m.group(0)) for m in _ORG_RX.finditer(text[:3000]))
+        counts.pop(None, None)
+        if not counts:
+            return None, {"n_candidates": 0}
+        name, n = counts.most_common(1)[0]
+        return name, {"n_candidates": 1, "best_source": "text", "support": 0.0, "agree": 0.0,
+                      "mentions": n, "score": 0.5, "line": 0, "alternatives": []}
+    groups: list[dict[str, Any]] = []
+    for c in cands:
+        for g in groups:
+            if any(_same_org(c["name"], x["name"]) for x in g["members"]):
+                g["members"].append(c)
+                break
+        else:
+            groups.append({"members": [c]})
+    total_w = sum(c["weight"] for c in cands)
+    for g in groups:
+        g["weight"] = sum(c["weight"] for c in g["members"])
+        names = Counter(c["name"] for c in g["members"])
+        # prefer the fuller (formal) name among those that agree
+        g["name"] = max(names, key=lambda n: (names[n] + 0.1 * len(n) if len(n) <= 30 else 0, len(n)))
+        g["mentions"] = text.count(g["name"])
+        g["score"] = g["weight"] + 0.3 * math.log1p(g["mentions"])
+    groups.sort(key=lambda g: (-g["score"], min(c["line"] for c in g["members"])))
+    best = groups[0]
+    sources = {c["source"] for c in best["members"]}
+    top_source = max(best["members"], key=lambda c: c["weight"])["source"]
+    info = {
+        "n_candidates": len(groups),
+        "best_source": top_source,
+        "support": best["weight"] / total_w if total_w else 0.0,
+        "agree": float(len(sources)),
+        "mentions": best["mentions"],
+        "score": best["score"],
+        "line": min(c["line"] for c in best["members"]),
+        "alternatives": [{"value": g["name"], "line": min(c["line"] for c in g["members"]),
+                          "why": f"weaker evidence ({', '.join(sorted({c['source'] for c in g['members']}))})"}
+                         for g in groups[1:5]],
+    }
+    return best["name"], info
+
+
+def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
+    """The fiscal year evaluated: from the title, else the most stated ``YYYY年度``."""
+    nonempty = [(i + 1, ln.strip()) for i, ln in enumerate(document.lines) if ln.strip()]
+    title_years: list[tuple[int, int, bool]] = []
+    for k, (_no, text) in enumerate(nonempty[:14]):
+        t = re.sub(r"\s+", "", text)
+        if _DATE_CONTEXT.search(t) and not _TITLE_WORDS.search(re.sub(_DATE_CONTEXT, "", t)):
+            continue
+        if re.search(r"\d{4}年\d{1,2}月", t) and not re.search(r"\d{4}年度", t):
+            continue
+        if _TITLE_WORDS.search(t) or re.fullmatch(r"[（(]?\d{4}年度?[)）]?", t):
+            for m in _YEAR_IN_TITLE.finditer(t):
+                y = int(m.group(1))
+                if 1990 <= y <= 2035:
+                    title_years.append((k, y, bool(m.group(2))))
+    whole = re.sub(r"\s+", "", document.text)
+    du = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})年度", whole) if 1990 <= int(y) <= 2035)
+    plain = Counter()
+    for ln in document.lines:
+        t = re.sub(r"\s+", "", ln)
+        if _DATE_CONTEXT.search(t):
+            continue
+        for m in re.finditer(r"((?:19|20)\d{2})年(?!\d{1,2}月\d{1,2}日)", t):
+            y = int(m.group(1))
+            if 1990 <= y <= 2035:
+                plain[y] += 1
+    info: dict[str, Any] = {"title": 0.0, "du": float(sum(du.values())), "agree": 0.0, "n_years": float(len(plain))}
+    if title_years:
+        # a 年度 year in the title beats a plain one; the earliest title line wins
+        title_years.sort(key=lambda x: (not x[2], x[0]))
+        y = title_years[0][1]
+        info["title"] = 1.0
+    elif du:
+        y = du.most_common(1)[0][0]
+    elif plain:
+        y = plain.most_common(1)[0][0]
+    else:
+        return None, info
+    tot = sum(plain.values()) or 1
+    info["agree"] = plain.get(y, 0) / tot
+    return y, info
+
+
+# ------------------------------------------------------------------------------- metrics
+@dataclass(slots=True)
+class Mention:
+    """One figure read as a candidate for a metric."""
+
+    metric: str
+    figure: Figure
+    exact: float
+    qualified: bool
+    source: str  # "text" (our reading of its clause) or "figure" (the extractor's metric)
+    score: float = 0.0
+    why: str = ""
+    penalty: float = 0.0
+
+
+def _nearest(rx_list: list, text: str) -> tuple[Any, int, int] | None:
+    """The match closest to the end of ``text`` (then the longest)."""
+    best = None
+    for entry in rx_list:
+        rx = entry[0]
+        for pos in range(len(text)):  # overlapping matches: 人员编制数 holds 人员编制 and 编制数
+            m = rx.match(text, pos)
+            if m is None or m.end() == m.start():
+                continue
+            key = (m.end(), m.end() - m.start())
+            if best is None or key > best[0]:
+                best = (key, entry, m)
+    if best is None:
+        return None
+    return best[1], best[2].start(), best[2].end()
+
+
+def _accept_generic_expenditure(seg: str, start: int) -> bool:
+    """Generic 支出 counts only after a neutral word, not after a category (一般公共服务支出)."""
+    before = seg[:start]
+    return not before or bool(re.search(r"(?:年|年度|全年|实际|总|拨款|本年|部门|整体|单位|局|共|计|安排|[、，,：:为（(\s])$", before))
+
+
+@dataclass(slots=True)
+class _Reading:
+    subject: str | None
+    measure: str | None
+    exact: float
+    seg: str
+    penalty: float = 0.0
+    part: bool = False  # introduced by 其中 (a part of something larger)
+
+
+_GAP_FILL = re.compile(r"^(?:为|是|达|达到|共计|合计|总计|计|约|[:：]|（万元）|\(万元\))*$")
+
+
+def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
+    """Subject, measure and how plainly they are stated, read from the figure's own line."""
+    start = max(0, min(fig.start, len(line)))
+    sent_start = 0
+    for m in _SENTENCE_END.finditer(line, 0, start):
+        sent_start = m.end()
+    seg_start = max(sent_start, prev_end, start - 40)
+    seg = re.sub(r"\s+", "", line[seg_start:start])
+    sentence = re.sub(r"\s+", "", line[max(sent_start, start - 80):seg_start])
+    measure = _nearest(_MEASURE_RX, seg)
+    meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
+    if measure:
+        (_, meas_name, exact), m_start, m_end = measure
+        if meas_name == "expenditure" and exact < 1.0 and not _accept_generic_expenditure(seg, m_start):
+            meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
+    if meas_name in ("authorized", "actual") and not _GAP_FILL.match(seg[m_end:]):
+        meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)  # 编制机构1个 is no headcount
+    if meas_name:
+        gap = seg[m_end:]
+        if not _GAP_FILL.match(gap):
+            exact *= 0.6 if len(gap) <= 8 and not re.search(r"[，,、（(；]", gap) else 0.3
+    reading = _Reading(None, meas_name, exact, seg)
+    reading.part = "其中" in (seg[:m_start] if meas_name else seg)
+    subj = _nearest(_SUBJECT_RX, seg[:m_end] if meas_name else seg)
+    if subj:
+        (_, subject), s_start, s_end = subj
+        gap = seg[s_end:m_start] if meas_name else seg[s_end:]
+        if meas_name:
+            attached = len(gap) <= 12 and not re.search(r"[）)，,；]", gap)
+        else:
+            attached = _GAP_FILL.match(re.sub(r"^(?:支出|经费|资金|金额|总额|决算数?|合计)", "", gap)) is not None
+        if s_end > m_start and meas_name:  # the subject word contains the measure (项目支出 vs 支出)
+            attached = True
+            if subject in ("basic", "project", "personnel", "public", "three_public"):
+                reading.measure, meas_name = None, None
+        if attached:
+            reading.subject = subject
+    if reading.subject is None and meas_name:
+        inh = _nearest(_SUBJECT_RX, sentence)
+        if inh:
+            s = inh[0][1]
+            if s in ("basic", "personnel", "public", "three_public", "part_staff") or meas_name == "rate":
+                reading.subject = s
+    if reading.subject in ("basic", "project", "personnel", "public", "three_public") and meas_name is None:
+        # a part stated without its own measure takes the measure of the sentence (…预算…，其中：基本支出X)
+        inh = _nearest(_MEASURE_RX, sentence)
+        if inh and inh[0][1] in ("budget", "budget_adjusted"):
+            reading.penalty = 0.7
+    return reading
+
+
+def _is_project_report(document: Document) -> bool:
+    head = re.sub(r"\s+", "", "".join(ln for ln in document.lines[:12]))
+    return bool(re.search(r"项目(?:支出)?(?:绩效)?(?:自评|评价|绩效)", head)) and "整体" not in head
+
+
+def read_mentions(document: Document, figures: list[Figure]) -> list[Mention]:
+    """Every figure that states a canonical metric, read in its clause."""
+    project_report = _is_project_report(document)
+    by_line: dict[int, list[Figure]] = {}
+    for f in figures:
+        by_line.setdefault(f.line, []).append(f)
+    out: list[Mention] = []
+    for ln, figs in by_line.items():
+        if ln < 1 or ln > len(document.lines):
+            continue
+        line = document.lines[ln - 1]
+        figs = sorted(figs, key=lambda f: f.start)
+        prev_end = 0
+        for f in figs:
+            if f.range_part == 1 or f.comparator in (">=", "<=", ">", "<"):
+                prev_end = max(prev_end, f.end)
+                continue
+            r = _read_clause(line, f, prev_end)
+            prev_end = max(prev_end, f.end)
+            subject, measure, exact = r.subject, r.measure, r.exact
+            if re.search(r"[/=×÷]", r.seg[-25:]):
+                continue  # a formula, not a statement
+            after = re.sub(r"\s+", "", line[f.end: f.end + 6])
+            if re.match(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)", after):
+                continue  # a grading band (得分≥85分为优秀)
+            metric = None
+            qualified = False
+            if subject == "project" and project_report and measure in ("budget", "budget_adjusted", "expenditure", "rate", "score"):
+                subject = None
+            if subject in ("other", "other_staff"):
+                qualified = True
+                metric = _METRIC_OF.get((None, measure))
+            elif subject == "part_staff":
+                metric = _METRIC_OF.get((None, measure)) or "staff_authorized"
+                qualified = True
+            elif (subject, measure) in _METRIC_OF:
+                metric = _METRIC_OF[(subject, measure)]
+            elif subject is not None and measure is not None:
+                metric = _METRIC_OF.get((None, measure))  # a part's budget/rate: a look-alike
+                qualified = True
+            if metric is not None and measure is None:
+                exact = 0.8
+            if metric in ("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total", "execution_rate") \
+                    and r.part and subject is None:
+                qualified = True  # 其中：X预算数… is a part of a larger total
+            fig_metric = f.metric
+            if metric is not None and _kind_fits(metric, f):
+                if metric == "self_score" and re.search(r"指标|权重|分值", r.seg):
+                    qualified = True
+                m = Mention(metric, f, exact, qualified, "text")
+                m.penalty = r.penalty
+                out.append(m)
+                if fig_metric and fig_metric != metric and _kind_fits(fig_metric, f):
+                    out.append(Mention(fig_metric, f, 0.3, False, "figure"))
+            elif fig_metric and _kind_fits(fig_metric, f) and measure is None and subject is None:
+                out.append(Mention(fig_metric, f, 0.5 if f.in_table else 0.4, False, "figure"))
+    return out
+
+
+def _kind_fits(metric: str, f: Figure) -> bool:
+    want = _KIND_OF_METRIC.get(metric)
+    unit = (f.unit or "").replace("％", "%")
+    if want == "amount":
+        return f.kind == "amount" or (f.unit in (None, "元") and f.kind in ("other", "amount") and f.in_table)
+    if want == "percent":
+        return f.kind == "percent" or unit == "%"
+    if want == "score":
+        ok_kind = f.kind == "score" or unit == "分" or (f.unit is None and f.kind in ("other", "count", "score"))
+        return ok_kind and 40 <= f.value <= 100
+    if want == "count":
+        return (f.kind in ("count", "other") and unit in ("", "人", "名", "个", "人数")) and float(f.value).is_integer()
+    return False
+
+
+def _grade_mentions(document: Document) -> list[dict[str, Any]]:
+    out = []
+    for i, ln in enumerate(document.lines):
+        t = re.sub(r"\s+", "", ln)
+        for m in _GRADE_RX.finditer(t):
+            ctx = t[max(0, m.start() - 20): m.start()]
+            qualified = bool(re.search(r"指标|项目", ctx)) and not re.search(r"整体|部门|综合", ctx)
+            out.append({"value": _GRADES[m.group(1)], "line": i + 1, "text": m.group(0), "qualified": qualified})
+    return out
+
+
+def _rank(mentions: list[Mention], n_lines: int) -> None:
+    for m in mentions:
+        f = m.figure
+        pos = f.line / max(n_lines, 1)
+        s = 1.0 * m.exact
+        s += 0.5 if not f.in_table else 0.0
+        s += 0.4 if m.source == "text" else 0.0
+        s -= 1.5 if m.qualified else 0.0
+        s -= m.penalty
+        s -= 0.3 * pos
+        s += 0.2 * float(f.confidence or 0.0)
+        if m.metric == "self_score" and m.figure.value < 60:
+            s -= 0.5
+        m.score = s
+
+
+def _group_by_value(mentions: list[Mention]) -> list[list[Mention]]:
+    groups: list[list[Mention]] = []
+    for m in sorted(mentions, key=lambda x: -x.score):
+        for g in groups:
+            v = g[0].figure.value
+            if abs(m.figure.value - v) <= max(1e-9, 0.005 * abs(v)):
+                g.append(m)
+                break
+        else:
+            groups.append([m])
+    return groups
+
+
+def choose(mentions: list[Mention], n_lines: int) -> dict[str, tuple[list[list[Mention]], dict[str, float]]]:
+    """Per metric: value groups best first, and the features of the competition."""
+    _rank(mentions, n_lines)
+    by_metric: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_metric.setdefault(m.metric, []).append(m)
+    out = {}
+    for metric, ms in by_metric.items():
+        groups = _group_by_value(ms)
+        for g in groups:
+            g.sort(key=lambda x: -x.score)
+        gscore = {id(g): g[0].score + 0.25 * min(len(g) - 1, 3) for g in groups}
+        groups.sort(key=lambda g: -gscore[id(g)])
+        best = groups[0]
+        top = gscore[id(best)]
+        second = gscore[id(groups[1])] if len(groups) > 1 else top - 3.0
+        feats = {
+            "score": top,
+            "margin": top - second,
+            "n_mentions": float(len(ms)),
+            "n_values": float(len(groups)),
+            "support": len(best) / len(ms),
+            "in_table": float(best[0].figure.in_table),
+            "from_text": float(best[0].source == "text"),
+            "exact": best[0].exact,
+            "qualified": float(best[0].qualified),
+            "fig_conf": float(best[0].figure.confidence or 0.0),
+        }
+        out[metric] = (groups, feats)
+    return out
+
+
+def _usable(metric: str, groups: list[list[Mention]], feats: dict[str, float]) -> bool:
+    """A metric is reported only when its best reading is not a mere look-alike."""
+    best = groups[0][0]
+    if best.qualified:
+        return False
+    return not (best.source == "figure" and best.exact < 0.35)
+
+
+def _fact_value(metric: str, f: Figure) -> tuple[float, str | None]:
+    if metric in MONEY_METRICS:
+        return float(f.value), "元"
+    if metric == "execution_rate":
+        return float(f.value), "%"
+    if metric == "self_score":
+        return float(f.value), "分"
+    return float(f.value), (f.unit or "人")
+
+
+def _staff_sum(mentions: list[Mention]) -> list[Mention]:
+    """Headcounts stated only by type (行政编制3名…实有3名，事业编制9名…实有9名): their sums.
+
+    Only when both the authorised and the actual headcount come by type on one line and no total
+    is stated; a single typed figure (全额事业编制166个) is the total itself.
+    """
+    out: list[Mention] = []
+    staff = [m for m in mentions if m.metric in STAFF_METRICS]
+    for metric in STAFF_METRICS:
+        plain = [m for m in staff if m.metric == metric and not m.qualified]
+        parts = [m for m in staff if m.metric == metric and m.qualified]
+        if plain or not parts:
+            continue
+        if len(parts) == 1 and metric == "staff_authorized":
+            only = parts[0]
+            out.append(Mention(metric, only.figure, 0.7, False, "text", why="the only (typed) headcount"))
+            continue
+        line = Counter(m.figure.line for m in parts).most_common(1)[0][0]
+        same = sorted((m for m in parts if m.figure.line == line), key=lambda m: m.figure.start)
+        other = "staff_actual" if metric == "staff_authorized" else "staff_authorized"
+        other_parts = [m for m in staff if m.metric == other and m.figure.line == line]
+        if len(same) < 2 or len(other_parts) < 2:
+            continue
+        f0 = same[0].figure
+        fig = Figure(block=f0.block, line=f0.line, start=f0.start, end=same[-1].figure.end,
+                     text="+".join(m.figure.text for m in same), value=sum(m.figure.value for m in same),
+                     unit=f0.unit, kind="count", confidence=min(m.figure.confidence for m in same))
+        out.append(Mention(metric, fig, 0.7, False, "text", why="sum of the headcounts by type"))
+    return out
+
+
+# -------------------------------------------------------------------------------- public API
+def extract_facts(document: Document, blocks: list[Block], figures: list[Figure],
+                  model: Any = None) -> FactsFound:
+    """Department, fiscal year and the canonical metrics, each with a calibrated confidence."""
+    model = model if model is not None else load_facts_model()
+    found = FactsFound()
+    dept, dinfo = find_department(document)
+    found.department = dept
+    found.department_alternatives = dinfo.get("alternatives", [])
+    found.department_confidence = model.confidence("department", _dept_features(dinfo)) if dept else 0.0
+    year, yinfo = find_year(document)
+    found.year = year
+    found.year_confidence = model.confidence("year", _year_features(yinfo)) if year else 0.0
+
+    mentions = read_mentions(document, figures)
+    mentions.extend(_staff_sum(mentions))
+    n_lines = len(document.lines)
+    for metric, (groups, feats) in choose(mentions, n_lines).items():
+        if not _usable(metric, groups, feats):
+            continue
+        best = groups[0][0]
+        value, unit = _fact_value(metric, best.figure)
+        conf = model.confidence(metric, feats)
+        found.facts[metric] = Fact(
+            key=metric, value=value, unit=unit, confidence=conf, line=best.figure.line,
+            text=_mention_text(document, best.figure), reason=_reason(best, groups),
+            alternatives=_alternatives(document, best, groups),
+        )
+    grades = _grade_mentions(document)
+    if grades:
+        main = [g for g in grades if not g["qualified"]] or grades
+        counts = Counter(g["value"] for g in main)
+        value = counts.most_common(1)[0][0]
+        first = next(g for g in main if g["value"] == value)
+        feats = {"n_mentions": float(len(grades)), "n_values": float(len(counts)),
+                 "support": counts[value] / len(main), "qualified": float(first["qualified"]),
+                 "score": 1.0, "margin": 1.0, "in_table": 0.0, "from_text": 1.0, "exact": 1.0, "fig_conf": 1.0}
+        found.facts["grade"] = Fact(
+            key="grade", value=value, unit=None, confidence=model.confidence("grade", feats),
+            line=first["line"], text=first["text"], reason="stated grade",
+            alternatives=[{"value": g["value"], "line": g["line"], "text": g["text"], "why": "later or qualified mention"}
+                          for g in grades if g is not first][:5],
+        )
+    return found
+
+
+def _mention_text(document: Document, f: Figure) -> str:
+    """The mention with its label, as written: ``年初预算数为233.09万元``."""
+    line = document.lines[f.line - 1] if 0 < f.line <= len(document.lines) else ""
+    if not line or f.start >= len(line):
+        return f.text
+    left = line[: f.start]
+    cut = max(left.rfind(c) for c in "，,。；;：:（(、 \t|")
+    label = left[cut + 1:].strip() if cut >= 0 else left.strip()
+    return (label[-20:] + line[f.start: f.end]).strip() or f.text
+
+
+def _reason(best: Mention, groups: list[list[Mention]]) -> str:
+    bits = ["stated in a sentence" if not best.figure.in_table else "table cell"]
+    bits.append("label read in its clause" if best.source == "text" else "metric given by the figure extractor")
+    if len(groups[0]) > 1:
+        bits.append(f"{len(groups[0])} mentions agree")
+    if len(groups) > 1:
+        bits.append(f"{len(groups) - 1} other value(s) beaten")
+    return "; ".join(bits)
+
+
+def _alternatives(document: Document, best: Mention, groups: list[list[Mention]]) -> list[dict[str, Any]]:
+    alts = []
+    for g in groups:
+        for m in g:
+            if m is best:
+                continue
+            if m.qualified:
+                why = "a part's or look-alike figure"
+            elif g is groups[0]:
+                why = "same value, weaker mention"
+            elif m.figure.in_table and not best.figure.in_table:
+                why = "table cell beaten by a summary sentence"
+            else:
+                why = "lower score"
+            alts.append({"value": m.figure.value, "line": m.figure.line,
+                         "text": _mention_text(document, m.figure), "why": why, "score": round(m.score, 3)})
+    return alts[:10]
+
+
+def _dept_features(info: dict[str, Any]) -> dict[str, float]:
+    src = info.get("best_source", "text")
+    return {
+        "score": float(info.get("score", 0.0)),
+        "margin": float(info.get("support", 0.0)),
+        "n_mentions": float(min(info.get("mentions", 0), 20)),
+        "n_values": float(info.get("n_candidates", 0)),
+        "support": float(info.get("support", 0.0)),
+        "in_table": float(src in ("meta", "text")),
+        "from_text": float(src in ("field", "title")),
+        "exact": float(info.get("agree", 0.0)),
+        "qualified": float(src == "field_parent"),
+        "fig_conf": 1.0,
+    }
+
+
+def _year_features(info: dict[str, Any]) -> dict[str, float]:
+    return {
+        "score": float(info.get("title", 0.0)),
+        "margin": float(info.get("agree", 0.0)),
+        "n_mentions": float(min(info.get("du", 0.0), 20)),
+        "n_values": float(info.get("n_years", 0.0)),
+        "support": float(info.get("agree", 0.0)),
+        "in_table": 0.0,
+        "from_text": float(info.get("title", 0.0)),
+        "exact": 1.0,
+        "qualified": 0.0,
+        "fig_conf": 1.0,
+    }
+
+
+# ------------------------------------------------------------------------- confidence model
+KEY_GROUPS = ("money", "rate", "score", "grade", "staff", "department", "year")
+FEATURES = ("score", "margin", "n_mentions", "n_values", "support", "in_table", "from_text", "exact",
+            "qualified", "fig_conf")
+
+
+def key_group(key: str) -> str:
+    if key in MONEY_METRICS:
+        return "money"
+    if key == "execution_rate":
+        return "rate"
+    if key == "self_score":
+        return "score"
+    if key in STAFF_METRICS:
+        return "staff"
+    return key
+
+
+def feature_vector(key: str, feats: dict[str, float]) -> list[float]:
+    """Numbers for the confidence model: competition features plus the key's group, one-hot."""
+    v = []
+    for name in FEATURES:
+        x = float(feats.get(name, 0.0))
+        if name in ("n_mentions", "n_values"):
+            x = math.log1p(max(x, 0.0))
+        if name in ("score", "margin"):
+            x = max(min(x, 5.0), -5.0)
+        v.append(x)
+    g = key_group(key)
+    v.extend(1.0 if g == k else 0.0 for k in KEY_GROUPS)
+    return v
+
+
+class FactConfidence:
+    """P(fact right | features): a logistic regression, scikit-learn style.
+
+    Why a model and not the raw ranking score: the score orders mentions within one report, but
+    says nothing about how often the winner is right; the regression maps it to a probability on
+    gold facts (checked by document-grouped cross-validation, see models/facts/meta.json).
+    """
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, X: Any, y: Any) -> FactConfidence:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X: Any) -> Any:
+        return self.model_.predict_proba(X)
+
+    def predict(self, X: Any) -> Any:
+        return self.model_.predict(X)
+
+    def confidence(self, key: str, feats: dict[str, float]) -> float:
+        import numpy as np
+
+        p = self.predict_proba(np.asarray([feature_vector(key, feats)]))[0]
+        return float(p[list(self.classes_).index(1)]) if 1 in list(self.classes_) else 0.0
+
+
+class HeuristicConfidence:
+    """Used when no trained model is shipped: a fixed logistic curve over the ranking features."""
+
+    def confidence(self, key: str, feats: dict[str, float]) -> float:
+        z = (0.8 * feats.get("score", 0.0) + 0.8 * feats.get("margin", 0.0) + 1.0 * feats.get("support", 0.0)
+             - 1.5 * feats.get("qualified", 0.0) + 0.5 * feats.get("from_text", 0.0) - 0.5)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+_MODEL_CACHE: dict[str, Any] = {}
+
+
+def default_model_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "models" / "facts"
+
+
+def load_facts_model(path: Any = None) -> Any:
+    """The shipped confidence model (skops), loaded once; a fixed curve if none is there."""
+    from pathlib import Path
+
+    folder = Path(path) if path is not None else default_model_dir()
+    key = str(folder)
+    if key in _MODEL_CACHE:
+        return _MODEL_CACHE[key]
+    model: Any = HeuristicConfidence()
+    weights = folder / "model.skops"
+    if weights.exists():
+        import skops.io as sio
+
+        trusted = sio.get_untrusted_types(file=weights)
+        model = sio.load(weights, trusted=trusted)
+    _MODEL_CACHE[key] = model
+    return model
