@@ -1,4 +1,4 @@
-"""PDF: text lines in reading order per page, ruled tables as pipe rows, page numbers blanked.
+"""PDF: text lines in reading order per page, ruled tables as pipe rows, page numbers dropped.
 
 Vertical gaps become empty lines (a gap of two line pitches is one empty line), so a PDF typeset
 one source line per PDF line gets the source's line numbers back, blank lines included.
@@ -108,6 +108,23 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
 
 def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]],
             warnings: list[str]) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
+    # Page numbers at the page edge that recur on most pages are furniture, not lines of the text:
+    # drop them before measuring the layout. A lone one (a page number typed into the text) stays
+    # a line and is blanked by the cleaner, so line numbers do not shift.
+    marked: list[list[bool]] = []
+    for height, items in per_page:
+        marks = []
+        for k, (top, bottom, text, hint) in enumerate(items):
+            edge = k in (0, len(items) - 1) and (top > height * 0.85 or bottom < height * 0.12)
+            marks.append(hint is None and edge and bool(is_page_footer(text) or _BARE_NUMBER.match(text)))
+        marked.append(marks)
+    footers = 0
+    if sum(any(m) for m in marked) >= max(2, len(per_page) // 2):
+        kept: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]] = []
+        for (height, items), marks in zip(per_page, marked, strict=True):
+            kept.append((height, [it for it, m in zip(items, marks, strict=True) if not m]))
+            footers += sum(marks)
+        per_page = kept
     gaps = [round(b[0] - a[0], 1) for _, items in per_page for a, b in zip(items, items[1:], strict=False)
             if b[0] - a[0] > 1]
     pitch = statistics.median_low(gaps) if gaps else 0.0
@@ -129,18 +146,13 @@ def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, 
     lines: list[str] = []
     hints: dict[int, dict[str, Any]] = {}
     table_ids: dict[tuple[int, int], int] = {}
-    footers = 0
-    for p, (height, items) in enumerate(per_page):
+    for p, (_height, items) in enumerate(per_page):
         if not items:
             continue
         lines.extend([""] * blanks(items[0][0] - top_ref + pitch))
-        for k, (top, bottom, text, hint) in enumerate(items):
+        for k, (top, _bottom, text, hint) in enumerate(items):
             if k:
                 lines.extend([""] * blanks(top - items[k - 1][0]))
-            edge = k in (0, len(items) - 1) and (top > height * 0.85 or bottom < height * 0.12)
-            if hint is None and (is_page_footer(text) or (edge and _BARE_NUMBER.match(text))):
-                footers += 1
-                text = ""
             lines.append(text)
             if hint is not None:
                 t = table_ids.setdefault((p, hint["_t"]), len(table_ids))
@@ -148,5 +160,5 @@ def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, 
         if p < len(per_page) - 1:
             lines.extend([""] * blanks(bottom_ref - items[-1][0] + pitch))
     if footers:
-        warnings.append(f"blanked {footers} page-number line(s)")
+        warnings.append(f"dropped {footers} page-number line(s)")
     return lines, hints, warnings
