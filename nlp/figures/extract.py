@@ -1,0 +1,292 @@
+"""Figures of a document: the grammar on every line, table cells read through their headers,
+labels and metrics bound, one record per mention.
+
+Flattened tables come in several shapes (one cell per line, tab-indented, rows split by blank
+lines; one cell per line with blank lines between every cell; pipe rows; space-separated rows).
+A single reading serves all of them: the document is a stream of cells; runs of text cells are
+header candidates (a new header when two or more name value columns: 年初预算数, 指标值, 得分 …),
+a text cell before numbers is the row label, and numbers fill the value columns left to right.
+A column's name gives the unit (得分 → 分, 执行率 → %, money columns in the table's declared
+unit, 单位：万元 → 元 × 10,000), or a 度量单位 cell in the row does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.document import Block, Document, Figure
+from nlp.figures.grammar import _UNITS, KIND_OF_UNIT, Mention, parse_figures
+from nlp.figures.labels import clause_context, metric_for, prose_label
+
+_PLACEHOLDER = {"—", "——", "-", "--", "/", "－", "……", "…", "无", "－－", "---", "——————", "_"}
+_VALUE_COL = re.compile(
+    r"(?:预算数|预算|决算数|执行数|执行率|指标值|完成值|目标值|实际值|^值|分值|得分|权重|分数|总分|人数|编制数|控制率|"
+    r"金额|投资|规模|比例|占比|执行情况|完成率|实际完成)$"
+)
+_UNIT_DECL = re.compile(r"(?:单位[:：]\s*|[(（]\s*)(万元|亿元|千元|元|人|个|%)\s*[)）]?")
+_UNIT_CELLS = set(_UNITS) | {"百分比", "百分率", "万元", "元", "％"}
+_CMP_CELLS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "＞": ">", "＜": "<", "=": "=", "＝": "=",
+              ">=": ">=", "<=": "<=", "大于等于": ">=", "小于等于": "<=", "等于": "="}
+_PROSE = re.compile(r"[。！？]|[，,；;].{6,}[，,；;]")
+_LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９:：]{2,24})[:：]\s*$")
+_SPLIT_PIPE = re.compile(r"\s*\|\s*")
+_YEAR = re.compile(r"(20[0-9]{2}|19[0-9]{2})\s*年")
+
+
+@dataclass(slots=True)
+class _Cell:
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Table:
+    """What the reader knows about the table it is in."""
+
+    columns: list[str] = field(default_factory=list)
+    col: int = 0
+    scale: float | None = None  # money unit declared for the table, in 元
+    pending: list[str] = field(default_factory=list)
+    row_label: str = ""
+    row_unit: str | None = None
+    row_figs: list[tuple[Figure, str]] = field(default_factory=list)
+    title: str = ""
+    years: list[int] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.columns, self.col, self.scale, self.pending = [], 0, None, []
+        self.row_label, self.row_unit, self.row_figs, self.title, self.years = "", None, [], "", []
+
+
+def _column_name(cell: str) -> str:
+    return re.sub(r"[(（][^)）]*[)）]?|\s", "", cell)
+
+
+def _is_value_col(cell: str) -> bool:
+    if _UNIT_DECL.search(cell) and re.search(r"[(（]\s*(万元|元)", cell):
+        return False  # "年度预算数（万元）" groups the columns below it
+    name = _column_name(cell)
+    return 1 <= len(name) <= 14 and bool(_VALUE_COL.search(name))
+
+
+def _col_unit(col: str, table: _Table) -> tuple[str | None, str, float, bool]:
+    """(unit, kind, multiplier, known) for a bare number in column ``col``."""
+    name = _column_name(col)
+    if re.search(r"得分|分值|权重|分数|总分|评分", name):
+        return "分", "score", 1.0, True
+    if re.search(r"率|比例|占比|比重|百分比", name):
+        return "%", "percent", 1.0, True
+    if re.search(r"人数|编制", name):
+        return "人", "count", 1.0, True
+    if re.search(r"预算|决算|执行数|金额|资金|支出|收入|投资|拨款|经费", name):
+        if table.scale is not None:
+            return "元", "amount", table.scale, True
+        return None, "amount", 1.0, False
+    if re.search(r"指标值|完成值|目标值|实际值|^值$|实际完成", name):
+        return table.row_unit, "other", 1.0, True
+    return None, "other", 1.0, False
+
+
+def _cells_of(line: str, number: int) -> list[_Cell]:
+    stripped = line.strip()
+    if not stripped:
+        return []
+    if "|" in stripped:
+        out, pos = [], 0
+        for part in stripped.split("|"):
+            t = part.strip()
+            if t:
+                i = line.find(t, pos)
+                out.append(_Cell(number, i, i + len(t), t))
+                pos = i + len(t)
+        return out
+    toks = stripped.split()
+    if len(toks) >= 2 and not _PROSE.search(stripped) and len(stripped) <= 80 and any(
+            _numeric(t) for t in toks) and not any(re.search(r"[，。；]", t) for t in toks):
+        out, pos = [], 0
+        for t in toks:
+            i = line.find(t, pos)
+            out.append(_Cell(number, i, i + len(t), t))
+            pos = i + len(t)
+        return out
+    i = line.find(stripped)
+    return [_Cell(number, i, i + len(stripped), stripped)]
+
+
+def _numeric(t: str) -> Mention | None:
+    ms = parse_figures(t, bare=True)
+    if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(t):
+        return ms[0]
+    return None
+
+
+class Extractor:
+    """Rule part of the extractor: grammar + tables + labels + metrics (confidence set later)."""
+
+    def extract(self, document: Document, blocks: list[Block]) -> list[Figure]:
+        block_of: dict[int, Block] = {}
+        for b in blocks:
+            for ln in range(b.line_start, b.line_end + 1):
+                block_of.setdefault(ln, b)
+        figures: list[Figure] = []
+        table = _Table()
+        lines = document.lines
+        for idx, raw in enumerate(lines):
+            number = idx + 1
+            if not raw.strip():
+                continue
+            block = block_of.get(number)
+            bidx = block.index if block is not None else -1
+            section = block.section if block is not None else None
+            in_cells = raw.startswith("\t") or "|" in raw or (len(raw.strip()) <= 40 and not _PROSE.search(raw))
+            mentions = parse_figures(raw, bare=True)
+            # prose figures (with a unit) are figures wherever they are
+            prev_end = 0
+            line_figs: list[Figure] = []
+            for k, m in enumerate(mentions):
+                if m.pattern == "bare":
+                    continue
+                label = prose_label(raw, m.start, prev_end)
+                label = self._list_label(raw, mentions, k) or label
+                ctx = clause_context(raw, m.start)
+                f = Figure(block=bidx, line=number, start=m.start, end=m.end, text=m.text, value=m.value,
+                           unit=m.unit, kind=m.kind, comparator=m.comparator, label=label,
+                           metric=metric_for(label, ctx, m.kind, m.unit), pattern=m.pattern,
+                           in_table=in_cells, range_part=m.range_part)
+                f.confidence = 0.0
+                line_figs.append(f)
+                prev_end = m.end
+            if not in_cells:
+                if len(raw.strip()) > 40:
+                    table.reset()
+                # bare numbers with a comparator in prose are not figures
+                figures.extend(line_figs)
+                continue
+            figures.extend(line_figs)
+            self._table_line(raw, number, bidx, table, figures, section)
+        return figures
+
+    def _list_label(self, raw: str, mentions: list[Mention], k: int) -> str | None:
+        """"A、B分别为x、y": the k-th number after 分别为 takes the k-th name before it."""
+        m = mentions[k]
+        left = raw[max(0, m.start - 60):m.start]
+        j = max(left.rfind("分别为"), left.rfind("分别是"))
+        if j < 0:
+            return None
+        names_part = left[:j]
+        cut = max(names_part.rfind(c) for c in "。；;，,：:")
+        names = [n for n in re.split(r"[、和及与]", names_part[cut + 1:]) if n.strip()]
+        after = left[j:]
+        order = sum(1 for mm in mentions if raw.find(after, max(0, m.start - 60)) <= mm.start < m.start
+                    and mm.pattern != "bare")
+        if len(names) >= 2 and order < len(names):
+            return names[order].strip()[-14:]
+        return None
+
+    def _table_line(self, raw: str, number: int, bidx: int, table: _Table, figures: list[Figure],
+                    section: str | None) -> None:
+        cells = _cells_of(raw, number)
+        if len(cells) > 1 or "|" in raw:
+            table.col = 0  # a row on one line starts from its first column
+            table.row_label, table.row_unit, table.row_figs = "", None, []
+        for cell in cells:
+            t = cell.text
+            decl = _UNIT_DECL.search(t)
+            if decl:
+                u = decl.group(1)
+                if u in ("万元", "亿元", "千元", "元"):
+                    table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[u]
+            if "表" in t and len(t) <= 40 and not _numeric(t):
+                table.title = t
+            m = _numeric(t)
+            if t in _PLACEHOLDER:
+                self._start_row_if_pending(table)
+                table.col += 1
+                continue
+            if t in _CMP_CELLS:
+                continue
+            if m is None:
+                lm = _LABEL_NUM.match(t[: max(0, t.rfind(":"), t.rfind("："), 0) + 1]) if (":" in t or "：" in t) else None
+                tail = t[max(t.rfind(":"), t.rfind("：")) + 1:].strip() if lm else ""
+                tm = _numeric(tail) if tail else None
+                if lm and tm is not None and tm.pattern == "bare" and table.scale is not None:
+                    start = cell.start + t.rfind(tail)
+                    figures.append(Figure(block=bidx, line=number, start=start, end=start + len(tail), text=tail,
+                                          value=_round(tm.value * table.scale), unit="元", kind="amount",
+                                          label=lm.group("label").strip(), metric=None, pattern="table_label",
+                                          in_table=True))
+                    continue
+                if t in _UNIT_CELLS and table.row_figs:
+                    unit = "%" if t in ("百分比", "百分率", "％") else t
+                    kind = KIND_OF_UNIT.get(unit, "count")
+                    if unit in ("万元", "元"):
+                        unit, kind = "元", "amount"
+                    table.row_unit = unit
+                    for f, col in table.row_figs:
+                        if f.unit is None and re.search(r"指标值|完成值|目标值|实际值|值$", _column_name(col)):
+                            f.unit, f.kind = unit, kind
+                    continue
+                table.pending.append(t)
+                continue
+            # a number cell
+            self._start_row_if_pending(table)
+            col = table.columns[table.col] if table.col < len(table.columns) else ""
+            table.col += 1
+            if m.pattern != "bare":
+                continue  # already a figure through the grammar
+            if not col:
+                if m.comparator and len(cells) > 1:
+                    f = Figure(block=bidx, line=number, start=cell.start, end=cell.end, text=t, value=m.value,
+                               unit=None, kind="other", comparator=m.comparator, label=table.row_label or None,
+                               pattern="table_cmp", in_table=True)
+                    figures.append(f)
+                continue
+            unit, kind, mult, known = _col_unit(col, table)
+            if not known:
+                continue
+            if kind == "other" and unit is None:
+                kind = "count" if float(m.value).is_integer() else "other"
+            if kind == "count" and not float(m.value).is_integer():
+                continue
+            row = table.row_label
+            label = f"{row} {_column_name(col)}".strip()
+            metric = metric_for(label, "", kind, unit, in_table=True, row_label=row, column=self._year_col(col, table))
+            if metric and re.search(r"项目支出.*表|项目.*自评表", table.title):
+                metric = None
+            f = Figure(block=bidx, line=number, start=cell.start, end=cell.end, text=t, value=_round(m.value * mult),
+                       unit=unit, kind=kind, comparator=m.comparator, label=label, metric=metric,
+                       pattern="table", in_table=True)
+            figures.append(f)
+            table.row_figs.append((f, col))
+
+    @staticmethod
+    def _year_col(col: str, table: _Table) -> str:
+        """A column of an earlier year (2022年决算数 next to 2023年决算数) names no current metric."""
+        y = _YEAR.search(col)
+        if y and table.years and int(y.group(1)) < max(table.years):
+            return ""
+        return col
+
+    @staticmethod
+    def _start_row_if_pending(table: _Table) -> None:
+        if not table.pending:
+            return
+        values = [p for p in table.pending if _is_value_col(p)]
+        if len(values) >= 2:
+            table.columns = values
+            table.years = [int(y.group(1)) for y in (_YEAR.search(v) for v in values) if y]
+            last = table.pending[-1]
+            table.row_label = "" if _is_value_col(last) else last
+        else:
+            table.row_label = table.pending[-1]
+        table.col = 0
+        table.row_unit = None
+        table.row_figs = []
+        table.pending = []
+
+
+def _round(v: float) -> float:
+    r = round(v, 6)
+    return float(int(r)) if r == int(r) else r

@@ -1,0 +1,334 @@
+"""The figure grammar: every number with its unit, scale, comparator and kind, on one string.
+
+Why a hand-written scanner instead of a generic number recogniser: report text mixes money in
+万元, percentages, scores (分), counters (人, 件, 次 …), Chinese numerals (一百二十, 两) and lots of
+numbers that are *not* figures (years, dates, document numbers, list ordinals, codes, slogans).
+Telling them apart needs the few characters around each number, which a single compiled scan
+plus bounded look-arounds gives in linear time.
+
+Every regex here is linear on adversarial input: the token pattern has no nested quantifiers
+over the same characters, and the look-arounds run on fixed-width windows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ------------------------------------------------------------------ character classes
+_DIG = "0-9０-９"
+_CN_START = "零〇一二两三四五六七八九十"
+_CN_BODY = "零〇一二两三四五六七八九十百千万亿"
+_FW = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+
+# One token: a number, optionally written as 百分之…; thousands separators , and full-width ，.
+_TOKEN = re.compile(
+    rf"(?P<pct>百分之)?(?:(?P<ar>[{_DIG}]+(?:[,，][{_DIG}]{{3}})*(?:[.．][{_DIG}]+)?)"
+    rf"|(?P<cn>[{_CN_START}][{_CN_BODY}]*(?:点[零〇一二三四五六七八九]+)?))"
+)
+
+# Units, longest first (regex alternation takes the first alternative that matches).
+_MONEY = {"亿元": 1e8, "万元": 1e4, "千元": 1e3, "元": 1.0}
+_PERCENT = ("%", "％", "‰", "个百分点", "百分点")
+_OTHER = ("平方公里", "平方米", "立方米", "㎡", "平米", "公顷", "公里", "千米", "千克", "公斤", "亩", "吨",
+          "个工作日", "工作日", "个小时", "小时", "分钟", "个月", "天", "日", "周", "岁", "倍", "米")
+_COUNT = ("万人次", "人次", "件次", "户次", "家次", "场次", "个批次", "批次", "课时", "学时",
+          "人", "名", "户", "家", "所", "个", "次", "件", "项", "批", "场", "宗", "辆", "套", "台", "篇",
+          "字", "张", "本", "份", "对", "类", "股", "室", "起", "条", "座", "间", "栋", "块", "只", "头",
+          "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "期", "轮")
+_UNITS = sorted(list(_MONEY) + list(_PERCENT) + list(_OTHER) + list(_COUNT) + ["分"], key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+
+_SP = "[ \u3000\u00a0]{0,3}"
+# What may follow a number: approximation, 万/亿 scale, the unit, a trailing bound.
+_SUFFIX = re.compile(
+    rf"{_SP}(?P<a1>余|多)?{_SP}(?P<scale>万|亿)?(?P<a2>余|多)?{_SP}(?P<unit>{_UNIT_RE})?"
+    rf"(?P<post>以上|以下|以内|左右)?"
+)
+# Characters after a unit that show the "unit" was really the start of another word.
+_UNIT_NOT_BEFORE: dict[str, str] = {
+    "分": "钟别配析类局管行院公布批期解工值数享担摊成项段级区",
+    "人": "民大员口均事才社",
+    "名": "称单列额义誉次",
+    "家": "庭属乡长",
+    "所": "有属在得需以谓长",
+    "项": "目",
+    "台": "账帐阶",
+    "场": "所地景馆合",
+    "批": "复准示转",
+    "本": "年级单部次期着科地市县区级身",
+    "份": "额",
+    "对": "于象接照标比待外口应策待此",
+    "类": "似",
+    "起": "草到步来止诉始点见",
+    "个": "人",
+    "位": "于置",
+    "期": "间限末初中",
+    "股": "份权东",
+    "室": "内外",
+    "座": "谈",
+    "节": "约点能日",
+    "条": "件例",
+    "周": "年边期转",
+    "日": "常前后起益",
+    "天": "然气",
+    "米": "饭",
+    "字": "号",
+    "次": "性",
+    "件": "事",
+}
+# A number followed by one of these is a name, a date or a document number, not a figure.
+_NAME_AFTER = re.compile(
+    rf"{_SP}(?:年|月|号|届|级|周年|中全会|大(?![于约])|热线|办(?!理|结|件|公)|路|楼|版|代|世纪|强|包|无|零|进|码)"
+)
+# Words before a number that make it an ordinal, a code or a reference.
+_REF_BEFORE = re.compile(
+    r"(?:第|编号|代码|号|序号|附件|附表|表|图|指标|目标|任务|No\.?|NO\.?|电话|手机|传真|邮编|邮政编码|[A-Za-z_])\s*$"
+)
+_CMP_BEFORE = re.compile(
+    r"(?P<cmp>大于等于|小于等于|大于或等于|小于或等于|不低于|不少于|不超过|不高于|不大于|不小于|不足|至少|最多|"
+    r"达到|超过|高于|低于|大于|小于|等于|≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|＝|=|≧|≦|约|近|将近|接近)[ \u3000]{0,2}$"
+)
+_CMP_MAP = {
+    "大于等于": ">=", "大于或等于": ">=", "不低于": ">=", "不少于": ">=", "不小于": ">=", "至少": ">=",
+    "达到": ">=", "≥": ">=", ">=": ">=", "＞=": ">=", "≧": ">=",
+    "小于等于": "<=", "小于或等于": "<=", "不超过": "<=", "不高于": "<=", "不大于": "<=", "最多": "<=",
+    "≤": "<=", "<=": "<=", "＜=": "<=", "≦": "<=",
+    "超过": ">", "高于": ">", "大于": ">", ">": ">", "＞": ">",
+    "低于": "<", "小于": "<", "不足": "<", "<": "<", "＜": "<",
+    "等于": "=", "＝": "=", "=": "=",
+}
+_APPROX_WORDS = {"约", "近", "将近", "接近"}
+_POST_MAP = {"以上": ">=", "以下": "<=", "以内": "<="}
+
+# Spans masked before scanning: dates, document numbers, phone numbers, ordinals.
+_MASKS = [
+    re.compile(rf"[{_DIG}]{{4}}{_SP}[-/.．年]{_SP}[{_DIG}]{{1,2}}{_SP}[-/.．月]{_SP}[{_DIG}]{{1,2}}{_SP}[日号]?"),
+    re.compile(rf"[{_DIG}]{{4}}{_SP}年{_SP}[{_DIG}]{{1,2}}{_SP}月"),
+    re.compile(rf"[{_DIG}]{{1,2}}{_SP}月{_SP}[{_DIG}]{{1,2}}{_SP}[日号]"),
+    re.compile(rf"[〔\[［【﹝(（]{_SP}[{_DIG}]{{4}}{_SP}[〕\]］】﹞)）]{_SP}[{_DIG}]{{1,5}}{_SP}号?"),
+    re.compile(rf"(?<![{_DIG}])(?:[{_DIG}]{{3,4}}[-－—])?[{_DIG}]{{7,8}}(?![{_DIG}.．万亿元%])"),
+    re.compile(rf"(?<![{_DIG}])1[3-9][{_DIG}]{{9}}(?![{_DIG}])"),
+    re.compile(rf"[（(]{_SP}[{_DIG}]{{1,2}}{_SP}[)）]"),
+    re.compile(rf"(?:^|(?<=[\s。；;：:，,!！?？]))[{_DIG}]{{1,2}}{_SP}[、.．](?![{_DIG}])"),
+    re.compile(rf"[{_DIG}]{{1,2}}{_SP}[:：]{_SP}[{_DIG}]{{2}}(?![{_DIG}])"),  # clock times 14:30
+]
+_QUOTES_OPEN = "“「『《\""
+_QUOTES_CLOSE = "”」』》"
+_CN_PREV_WORD = set("统唯万之同单第逐划专合初周每星礼拜")  # 统一, 唯一, 之一 … (每 handled separately)
+_CN_ONE_UNITS = {"个", "次", "人", "名", "家", "所", "件", "宗", "辆", "台", "套", "篇", "项"}
+_CN_ONE_NOT_AFTER = ("时期", "阶段", "重要", "整体", "共同", "新", "良好", "更", "的", "全", "大", "小",
+                     "性", "体", "条")
+_CN_UNITS = set(_COUNT) | set(_MONEY) | {"分", "天", "个月", "小时", "个工作日", "工作日", "周", "日"}
+
+KIND_OF_UNIT: dict[str, str] = {**{u: "amount" for u in _MONEY}, **{u: "percent" for u in _PERCENT},
+                                **{u: "other" for u in _OTHER}, **{u: "count" for u in _COUNT}, "分": "score"}
+
+
+@dataclass(slots=True)
+class Mention:
+    """A figure found by the grammar in one string (offsets into that string)."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str | None
+    kind: str
+    comparator: str | None = None
+    approx: bool = False
+    pattern: str = ""
+    scaled: bool = False  # value was multiplied by 万/亿 into 元
+    range_part: int | None = None
+
+
+def to_number(s: str) -> float | None:
+    """An Arabic (half- or full-width, with separators) or Chinese numeral as a float."""
+    s = s.translate(_FW).replace(",", "").replace("，", "")
+    if not s:
+        return None
+    if s[0].isdigit():
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return _cn_number(s)
+
+
+def _cn_number(s: str) -> float | None:
+    import cn2an
+
+    try:
+        v = cn2an.cn2an(s, "smart")
+    except Exception:  # cn2an raises plain ValueError / its own errors on odd strings
+        return None
+    return float(v)
+
+
+def _masked(line: str) -> bytearray:
+    mask = bytearray(len(line))
+    for rx in _MASKS:
+        for m in rx.finditer(line):
+            for i in range(m.start(), m.end()):
+                mask[i] = 1
+    return mask
+
+
+def _inside_quotes(line: str, pos: int, lo: int = 40) -> bool:
+    """Is pos inside a short quoted span (a slogan like “五包一”)?"""
+    left = line[max(0, pos - lo):pos]
+    o = max(left.rfind(q) for q in _QUOTES_OPEN)
+    if o < 0:
+        return False
+    c = max(left.rfind(q) for q in _QUOTES_CLOSE)
+    if c > o:
+        return False
+    right = line[pos:pos + lo]
+    return any(q in right for q in _QUOTES_CLOSE)
+
+
+def parse_figures(text: str, bare: bool = False) -> list[Mention]:
+    """Every figure mention in ``text``. ``bare=True`` also returns Arabic numbers without a unit
+    (pattern ``"bare"``), which only a table or a comparator can make a figure."""
+    out: list[Mention] = []
+    if not text:
+        return out
+    mask = _masked(text)
+    n = len(text)
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        if mask[m.start("ar") if m.group("ar") else m.start("cn")]:
+            continue
+        is_cn = m.group("cn") is not None
+        num_s = m.group("ar") or m.group("cn")
+        # numbers glued to letters or more digits are codes
+        if s > 0 and (text[s - 1].isascii() and text[s - 1].isalnum()):
+            continue
+        if e < n and text[e].isascii() and text[e].isalpha() and text[e] not in "xX":
+            continue
+        if is_cn and s > 0 and (text[s - 1] in _CN_PREV_WORD):
+            continue
+        before = text[max(0, s - 6):s]
+        if _REF_BEFORE.search(before):
+            continue
+        value = to_number(num_s)
+        if value is None:
+            continue
+        sm = _SUFFIX.match(text, e)
+        assert sm is not None
+        unit = sm.group("unit")
+        scale = sm.group("scale")
+        post = sm.group("post")
+        approx = bool(sm.group("a1") or sm.group("a2"))
+        end = sm.end()
+        while end > e and text[end - 1] in " \u3000\u00a0":
+            end -= 1
+        if unit is None and not scale:
+            end = e
+            post = None
+        # a unit that is really the start of a longer word
+        if unit and end < n and text[end] in _UNIT_NOT_BEFORE.get(unit, "") and not post:
+            unit = None
+            end = sm.start("unit") if not scale else sm.end("scale")
+        if _NAME_AFTER.match(text, e):
+            continue
+        if m.group("pct"):
+            if unit not in (None, "%", "％"):
+                continue
+            unit, kind = "%", "percent"
+            end = max(end, e)
+        pattern = "cn" if is_cn else "arabic"
+        if m.group("pct"):
+            pattern = "pct_cn"
+        if is_cn and not m.group("pct"):
+            if unit is None or unit not in _CN_UNITS:
+                continue
+            if _inside_quotes(text, s):
+                continue
+            if num_s == "一":
+                if unit not in _CN_ONE_UNITS:
+                    continue
+                after = text[end:end + 4]
+                if after.startswith(("一", "两")) or any(after.startswith(w) for w in _CN_ONE_NOT_AFTER):
+                    continue
+            if num_s in ("一", "两", "二", "三") and s > 0 and text[s - 1] in "一二三四五六七八九十":
+                continue
+            if end < n and text[end] in "一":  # 一人一档, 一村一品
+                continue
+        kind = "other"
+        scaled = False
+        if scale and unit is None:
+            # 5.8万 with the 元 left out (or pushed to the next line) in a money context
+            if not re.search(r"元|预算|资金|经费|支出|收入|拨款|金额|投资", text[max(0, s - 30):end + 4]):
+                continue
+            unit = "元"
+        mult = {"万": 1e4, "亿": 1e8}.get(scale or "", 1.0)
+        if unit in _MONEY:
+            mult *= _MONEY[unit]
+            scaled = mult != 1.0
+            unit, kind = "元", "amount"
+        elif unit in _PERCENT or m.group("pct"):
+            kind = "percent"
+            if unit in ("％",):
+                unit = "%"
+        elif unit == "分":
+            kind = "score"
+        elif unit is not None:
+            kind = KIND_OF_UNIT.get(unit, "count")
+            if unit == "万人次":
+                mult, unit = 1e4, "人次"
+        if unit is None:
+            if not bare or is_cn:
+                continue
+            pattern = "bare"
+            kind = "other"
+        comparator = None
+        cm = _CMP_BEFORE.search(text[max(0, s - 6):s])
+        start = s
+        if cm:
+            word = cm.group("cmp")
+            if word in _APPROX_WORDS:
+                approx = True
+            else:
+                comparator = _CMP_MAP.get(word)
+            start = max(0, s - 6) + cm.start()
+        if post in _POST_MAP:
+            comparator = _POST_MAP[post]
+        elif post == "左右":
+            approx = True
+        out.append(Mention(start=start, end=end, text=text[start:end], value=_clean(value * mult), unit=unit,
+                           kind=kind, comparator=comparator, approx=approx, pattern=pattern, scaled=scaled))
+    _link_ranges(text, out)
+    return out
+
+
+def _clean(v: float) -> float:
+    r = round(v, 6)
+    return float(int(r)) if r == int(r) else r
+
+
+_RANGE_SEP = re.compile(r"[ \u3000]{0,2}(?:-|－|—|~|～|至|到)[ \u3000]{0,2}$")
+_INTERVAL_SEP = re.compile(r"^[ \u3000]{0,2}(?:≤|<|＜|<=)")
+
+
+def _link_ranges(text: str, ms: list[Mention]) -> None:
+    """Ranges (90%-95%, 3至5次, 75≤得分＜85分): the first end borrows the unit of the second."""
+    for a, b in zip(ms, ms[1:], strict=False):
+        gap = text[a.end:b.start]
+        if len(gap) > 8:
+            continue
+        if a.unit is None and b.unit is not None and (
+            _RANGE_SEP.search(gap) or (_INTERVAL_SEP.match(gap) and b.comparator in ("<", "<="))
+        ):
+            scale = b.value / to_number(_digits_of(b.text)) if b.scaled and to_number(_digits_of(b.text)) else 1.0
+            a.value = _clean(a.value * scale)
+            a.unit, a.kind, a.pattern, a.scaled = b.unit, b.kind, "range", b.scaled
+            a.range_part, b.range_part = 0, 1
+            if _INTERVAL_SEP.match(gap):
+                a.comparator = None
+        elif a.unit is not None and a.unit == b.unit and _RANGE_SEP.search(gap):
+            a.range_part, b.range_part = 0, 1
+
+
+def _digits_of(s: str) -> str:
+    m = _TOKEN.search(s)
+    return (m.group("ar") or m.group("cn") or "") if m else ""

@@ -1,0 +1,158 @@
+"""Label binding (what a figure measures) and the canonical metric a label names.
+
+Prose: the label is the nearest noun phrase before the number inside its clause (stopping at
+punctuation or the previous figure), with linking verbs (为, 是, 达到 …) trimmed; "A、B分别为x、y"
+pairs names and numbers in order. Tables: the row label and the column header that owns the cell.
+
+The metric rules follow the labelling guide's "Budget metrics" conventions: they read the label
+first, then the clause subject (the words since the last sentence break), because a report says
+"基本支出年初预算233万元，本年实际支出570万元" and the second figure is basic expenditure.
+"""
+from __future__ import annotations
+
+import re
+
+_STOP = "。；;，,、：:（）()\t|！!？?【】[]“”\"《》"
+_TRAIL = re.compile(r"(?:分别为|分别是|合计为|共计为|总计为|累计为|为|是|达|达到|共|共计|合计|总计|计|累计|约|近|"
+                    r"实现|完成了?|占|的|了|有|于|在|等于|大于等于|小于等于|不低于|不少于|不超过|不高于|"
+                    r"大于|小于|高于|低于|超过|至少|仅|只有|\s)+$")
+_LEAD = re.compile(r"^(?:其中|包括|另外|此外|以及|及|和|与|并|且|截至|截止|[0-9０-９]{4}\s*年度?|[0-9]{1,2}\s*月(?:底|末)?|"
+                   r"本年度?|全年|当年|今年|上年|年度|\s)+")
+_YEARISH = re.compile(r"[0-9０-９]{4}\s*年度?")
+
+
+def prose_label(line: str, start: int, prev_end: int) -> str | None:
+    """Nearest noun phrase before ``start`` in its clause."""
+    lo = max(prev_end, start - 24, 0)
+    window = line[lo:start]
+    cut = max(window.rfind(c) for c in _STOP)
+    if cut >= 0:
+        window = window[cut + 1:]
+    window = _TRAIL.sub("", window.strip())
+    window = _LEAD.sub("", window)
+    window = window.strip(" \u3000*#")
+    if len(window) < 2:
+        return None
+    return window[-14:]
+
+
+def clause_context(line: str, start: int) -> str:
+    """The sentence before ``start`` (since the last 。；), the subject the clause talks about."""
+    lo = max(0, start - 80)
+    window = line[lo:start]
+    cut = max(window.rfind(c) for c in "。；;")
+    return window[cut + 1:] if cut >= 0 else window
+
+
+_SUBITEM = re.compile(r"基本支出|项目支出|人员|公用|三公|工资|商品和服务|对个人和家庭|资本性|一般公共服务|社会保障|"
+                      r"卫生健康|住房保障|农林水|教育|科学技术|交通运输|城乡社区|节能环保|文化|公共安全|其他|政府性基金|"
+                      r"一般公共预算|国有资本|上级补助|事业收入|经营|附属单位|机关运行|接待|公务用车|出国|采购|调减|追加|"
+                      r"调增|结转|结余|工作经费|专项|补助|资金项目|项目资金|单项|每|人均")
+
+
+def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_table: bool = False,
+               row_label: str | None = None, column: str | None = None) -> str | None:
+    """The canonical metric a figure states, or None (rules; see module doc)."""
+    lab = (label or "").replace(" ", "")
+    ctx = context.replace(" ", "")
+    if in_table:
+        return _table_metric(row_label or "", column or "", kind)
+    if kind == "amount":
+        return _amount_metric(lab, ctx)
+    if kind == "percent":
+        if re.search(r"预算执行率|资金执行率|执行率|完成预算|支出进度", lab) and not re.search(
+                r"基本支出|项目支出|人员|公用|三公|单项|项目资金|调整率|差异率", lab + ctx[-12:]):
+            return "execution_rate"
+        return None
+    if kind == "score":
+        if re.search(r"满分|分值|权重|标准分|扣|加分|等级|优秀|良好|≥|以上", lab + ctx[-6:]):
+            return None
+        if re.search(r"总分|综合得分|总得分|整体.{0,8}得分|部门.{0,8}得分|自评得分|评价得分|绩效得分|最终得分|自评分", lab):
+            return "self_score"
+        return None
+    if kind == "count" and unit in ("人", "名", None):
+        if re.search(r"(?<![行政事业工勤])编制(?:人数|数)?$|核定编制|编制人数|编制数", lab) and not re.search(
+                r"行政编制|事业编制|工勤|领导职数", lab):
+            return "staff_authorized"
+        if re.search(r"实有人数|实际人数|在职人数|实有|在编人员|在职在编|在岗人数|实际在职|现有人员|在职人员", lab):
+            return "staff_actual"
+    return None
+
+
+def _amount_metric(lab: str, ctx: str) -> str | None:
+    if re.search(r"调整后预算|全年预算|调整预算|预算调整后|年中调整预算", lab):
+        return None if _SUBITEM.search(lab.replace("预算调整后", "")) else "budget_adjusted"
+    if re.search(r"三公", lab) and re.search(r"决算|支出|实际|使用", lab + ctx[-10:]) and not re.search(
+            r"预算数|预算为|预算安排", lab):
+        return "three_public_expenditure"
+    if re.search(r"^(?:日常)?公用经费|公用经费(?:支出)?$", lab) and "预算" not in lab:
+        return "public_expenditure"
+    if re.search(r"人员经费(?:支出)?$|^人员经费", lab) and "预算" not in lab:
+        return "personnel_expenditure"
+    if re.search(r"基本支出(?:决算|支出)?$", lab) and "预算" not in lab:
+        return "basic_expenditure"
+    if re.search(r"项目支出(?:决算|支出)?$", lab) and "预算" not in lab:
+        return "project_expenditure"
+    if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$", lab):
+        if _SUBITEM.search(lab) or _SUBITEM.search(ctx[-12:].replace(lab, "")):
+            return None
+        return "budget_initial"
+    if re.search(r"(?:本年|年度|全年|实际|总)?支出(?:合计|总额|总计)?$|决算数|执行数|执行金额|实际完成数?|已执行|支出决算|实际使用", lab):
+        core = re.sub(r"本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
+                      r"整体|资金|预算|共|[局院委办中心所站队]+", "", lab)
+        subject = _subject_of(lab + "|" + ctx)
+        if subject:
+            return subject
+        if core in ("", "支出", "完成数", "完成", "使用"):
+            return "expenditure_total"
+        return None
+    if re.search(r"本年收入合计|收入合计|本年收入|总收入|总体收入|年度收入|本年度收入|财政拨款收入|财政预算拨款收入|收入总计", lab):
+        if re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab):
+            return None
+        return "revenue_total"
+    return None
+
+
+def _subject_of(text: str) -> str | None:
+    """The expenditure sub-total a clause is about (the last one named before the figure)."""
+    best, pos = None, -1
+    for key, metric in (("基本支出", "basic_expenditure"), ("项目支出", "project_expenditure"),
+                        ("人员经费", "personnel_expenditure"), ("人员类", "personnel_expenditure"),
+                        ("公用经费", "public_expenditure"), ("三公", "three_public_expenditure")):
+        i = text.rfind(key)
+        if i > pos:
+            best, pos = metric, i
+    if best and re.search(r"其中|包括", text[pos:]):
+        return None
+    return best
+
+
+def _table_metric(row: str, col: str, kind: str) -> str | None:
+    row = row.replace(" ", "")
+    col = col.replace(" ", "")
+    total_row = bool(re.fullmatch(r"(?:年度资金总额|资金总额|总额|合计|总计|年度资金总额[:：]?|预算资金|资金总额[:：]?)", row)) or not row
+    if re.search(r"得分", col) and re.fullmatch(r"总分|合计|总计|综合得分|总得分", row):
+        return "self_score"
+    if kind == "count":
+        if re.search(r"编制", col):
+            return "staff_authorized"
+        if re.search(r"实际在职|实有|在职人数|实际人数", col):
+            return "staff_actual"
+        return None
+    if kind == "percent":
+        return "execution_rate" if total_row and re.search(r"执行率", col) else None
+    if kind != "amount":
+        return None
+    if total_row:
+        if re.search(r"年初预算|^预算数$", col):
+            return "budget_initial"
+        if re.search(r"全年预算|调整后预算", col):
+            return "budget_adjusted"
+        if re.search(r"执行数|决算数|实际支出", col):
+            return "expenditure_total"
+        return None
+    if re.search(r"决算|执行数|实际", col):
+        sub = _subject_of(row)
+        if sub and not re.search(r"其中|[0-9]、", row):
+            return sub
+    return None
