@@ -146,10 +146,12 @@ def _summary(console: Any, stats: dict[str, Any], ranking: list[dict[str, Any]],
 def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Path | None = None,
                csv: str | Path | None = None, dask: str | None = None, file_timeout: float = 120.0,
                batch_size: int = 32, top: int = 10, progress: bool = True, strict: bool = False,
-               *, stages: tuple[str, ...] | None = None, console: Any = None) -> int:
+               *, stages: tuple[str, ...] | None = None, console: Any = None, factory: str | None = None,
+               max_tasks: int = 2000) -> int:
     """Run (or resume) a triage; returns the exit status: 0 ok, 1 some files failed, 2 no input, 3 all failed.
 
-    ``stages`` limits the pipeline (tests, benchmarks); ``console`` is a rich Console for the summary.
+    ``stages`` limits the pipeline (tests, benchmarks); ``console`` is a rich Console for the summary;
+    ``factory`` ("module:function") builds each worker's pipeline instead of the standard one (tests).
     """
     from rich.console import Console
 
@@ -185,7 +187,8 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
             else:
                 from nlp.triage.pool import TimedPool
 
-                pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout).__enter__()
+                pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout, factory=factory,
+                                 max_tasks=max_tasks).__enter__()
                 outcomes = pool.imap_unordered(tasks)
             state = {"skipped": 0}
 
@@ -253,7 +256,7 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
         _summary(console, stats, ranking, top)
     finally:
         store.close()
-    if failed and not done:
+    if failed and not done and not stopped:
         return EXIT_ALL_FAILED
     if failed:
         return EXIT_SOME_FAILED

@@ -21,14 +21,26 @@ from nlp.triage.worker import Outcome, failure
 _READY = "__ready__"
 
 
-def _worker_main(conn: Connection, stages: tuple[str, ...] | None) -> None:
+def load_factory(spec: str | None) -> Any:
+    """``"package.module:function"`` -> the function (a pipeline factory taking ``stages``)."""
+    if not spec:
+        from nlp.triage.worker import make_pipeline
+
+        return make_pipeline
+    import importlib
+
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _worker_main(conn: Connection, stages: tuple[str, ...] | None, factory: str | None = None) -> None:
     """Worker loop: build the pipeline once, then answer (path, sha) requests until told to stop."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from nlp.triage.worker import make_pipeline, process_path
+    from nlp.triage.worker import process_path
 
-    pipeline = make_pipeline(stages)
+    pipeline = load_factory(factory)(stages)
     conn.send(_READY)
     while True:
         try:
@@ -42,10 +54,10 @@ def _worker_main(conn: Connection, stages: tuple[str, ...] | None) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, stages: tuple[str, ...] | None) -> None:
+    def __init__(self, ctx: Any, stages: tuple[str, ...] | None, factory: str | None = None) -> None:
         parent, child = ctx.Pipe(duplex=True)
         self.conn: Connection = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, stages), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, stages, factory), daemon=True)
         self.proc.start()
         child.close()
         self.ready = False
@@ -76,9 +88,11 @@ class TimedPool:
     """``jobs`` worker processes; :meth:`imap_unordered` yields one outcome per (path, sha) task."""
 
     def __init__(self, jobs: int, stages: tuple[str, ...] | None = None, file_timeout: float | None = 120.0,
-                 max_tasks: int = 2000, start_timeout: float = 300.0) -> None:
+                 max_tasks: int = 2000, start_timeout: float = 300.0, factory: str | None = None) -> None:
+        """``factory`` ("module:function", called with ``stages``) replaces the standard pipeline."""
         self.jobs = max(1, int(jobs))
         self.stages = stages
+        self.factory = factory
         self.file_timeout = file_timeout if file_timeout and file_timeout > 0 else None
         self.max_tasks = max_tasks
         self.start_timeout = start_timeout
@@ -91,7 +105,7 @@ class TimedPool:
         self.start_failures = 0
 
     def __enter__(self) -> TimedPool:
-        self.workers = [_Worker(self.ctx, self.stages) for _ in range(self.jobs)]
+        self.workers = [_Worker(self.ctx, self.stages, self.factory) for _ in range(self.jobs)]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -107,7 +121,7 @@ class TimedPool:
 
     def _replace(self, w: _Worker) -> None:
         w.kill()
-        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages)
+        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages, self.factory)
         self.restarts += 1
 
     def imap_unordered(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
@@ -177,7 +191,7 @@ class TimedPool:
                 yield msg
                 if w.done >= self.max_tasks:
                     w.stop()
-                    self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages)
+                    self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages, self.factory)
             now = time.monotonic()
             for w in list(self.workers):
                 if w.task is not None and now > w.deadline:

@@ -30,7 +30,7 @@ CSV_COLUMNS = ("rank", "doc", "score", "n_flags", "department", "year", "flags",
 def write_csv(ranking: list[dict[str, Any]], path: str | Path) -> None:
     """One row per document, highest score first; flags as ``code@line`` and their reasons."""
     with atomic_writer(path, encoding="utf-8-sig") as fh:
-        w = _csv.writer(fh, lineterminator="\n")
+        w = _csv.writer(fh)  # RFC 4180: CRLF rows, so a CR inside a cell gets quoted
         w.writerow(CSV_COLUMNS)
         for row in ranking:
             flags = row["flags"]
