@@ -152,9 +152,21 @@ class ReportFigures:
         return doc
 
 
-@Language.factory("report_sections", default_config={"model": None})
-def make_report_sections(nlp: Language, name: str, model: str | None) -> ReportSections:
+def use_domain_dictionary(nlp: Language) -> None:
+    """Point a jieba-segmenting Chinese tokenizer at our own jieba instance (domain dictionary)."""
+    tokenizer = nlp.tokenizer
+    if getattr(tokenizer, "segmenter", None) == "jieba" or str(getattr(tokenizer, "segmenter", "")).endswith("jieba"):
+        from nlp.segment import get_segmenter
+
+        tokenizer.jieba_seg = get_segmenter().tokenizer
+
+
+@Language.factory("report_sections", default_config={"model": None, "domain_dictionary": True})
+def make_report_sections(nlp: Language, name: str, model: str | None, domain_dictionary: bool) -> ReportSections:
+    """Block spans with section labels; with ``domain_dictionary`` the jieba tokenizer gets our words."""
     _register_extensions()
+    if domain_dictionary:
+        use_domain_dictionary(nlp)
     return ReportSections(nlp, name, model)
 
 
