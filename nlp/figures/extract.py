@@ -28,8 +28,9 @@ _UNIT_CELLS = set(_UNITS) | {"百分比", "百分率", "万元", "元", "％"}
 _CMP_CELLS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "＞": ">", "＜": "<", "=": "=", "＝": "=",
               ">=": ">=", "<=": "<=", "大于等于": ">=", "小于等于": "<=", "等于": "="}
 _PROSE = re.compile(r"[。！？]|[，,；;].{6,}[，,；;]")
-_LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９:：]{2,24})[:：]\s*$")
+_LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９]{2,30})[:：]\s*$")
 _SPLIT_PIPE = re.compile(r"\s*\|\s*")
+_SPACED_UNIT = re.compile(r"[0-9０-９]\s+(?:年|月|日|万|元|%|个|人|次|分)")
 _YEAR = re.compile(r"(20[0-9]{2}|19[0-9]{2})\s*年")
 
 
@@ -51,13 +52,13 @@ class _Table:
     pending: list[str] = field(default_factory=list)
     row_label: str = ""
     row_unit: str | None = None
-    row_figs: list[tuple[Figure, str]] = field(default_factory=list)
+    row: list[tuple[_Cell, Mention | None, int]] = field(default_factory=list)
     title: str = ""
     years: list[int] = field(default_factory=list)
 
     def reset(self) -> None:
         self.columns, self.col, self.scale, self.pending = [], 0, None, []
-        self.row_label, self.row_unit, self.row_figs, self.title, self.years = "", None, [], "", []
+        self.row_label, self.row_unit, self.row, self.title, self.years = "", None, [], "", []
 
 
 def _column_name(cell: str) -> str:
@@ -103,8 +104,9 @@ def _cells_of(line: str, number: int) -> list[_Cell]:
                 pos = i + len(t)
         return out
     toks = stripped.split()
-    if len(toks) >= 2 and not _PROSE.search(stripped) and len(stripped) <= 80 and any(
-            _numeric(t) for t in toks) and not any(re.search(r"[，。；]", t) for t in toks):
+    if len(toks) >= 2 and not _PROSE.search(stripped) and len(stripped) <= 80 and not _SPACED_UNIT.search(
+            stripped) and not any(re.search(r"[，。；]", t) for t in toks) and (
+            any(_numeric(t) for t in toks) or sum(_is_value_col(t) for t in toks) >= 2):
         out, pos = [], 0
         for t in toks:
             i = line.find(t, pos)
@@ -133,10 +135,22 @@ class Extractor:
         figures: list[Figure] = []
         table = _Table()
         lines = document.lines
+        prev_tab = False
         for idx, raw in enumerate(lines):
             number = idx + 1
             if not raw.strip():
+                if prev_tab:
+                    self._end_row(table, figures)
+                prev_tab = False
                 continue
+            if prev_tab and not raw.startswith("\t") and len(raw.strip()) <= 12 and table.pending \
+                    and not _numeric(raw.strip()) and "|" not in raw:
+                table.pending[-1] += raw.strip()  # a header cell wrapped onto the next line
+                decl = _UNIT_DECL.search(table.pending[-1])
+                if decl and decl.group(1) in ("万元", "亿元", "千元", "元"):
+                    table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[decl.group(1)]
+                continue
+            prev_tab = raw.startswith("\t")
             block = block_of.get(number)
             bidx = block.index if block is not None else -1
             section = block.section if block is not None else None
@@ -160,12 +174,15 @@ class Extractor:
                 prev_end = m.end
             if not in_cells:
                 if len(raw.strip()) > 40:
+                    self._end_row(table, figures)
                     table.reset()
                 # bare numbers with a comparator in prose are not figures
                 figures.extend(line_figs)
                 continue
             figures.extend(line_figs)
             self._table_line(raw, number, bidx, table, figures, section)
+        self._end_row(table, figures)
+        figures.sort(key=lambda f: (f.line, f.start))
         return figures
 
     def _list_label(self, raw: str, mentions: list[Mention], k: int) -> str | None:
@@ -188,9 +205,11 @@ class Extractor:
     def _table_line(self, raw: str, number: int, bidx: int, table: _Table, figures: list[Figure],
                     section: str | None) -> None:
         cells = _cells_of(raw, number)
-        if len(cells) > 1 or "|" in raw:
-            table.col = 0  # a row on one line starts from its first column
-            table.row_label, table.row_unit, table.row_figs = "", None, []
+        one_line_row = len(cells) > 1 or "|" in raw
+        if one_line_row:
+            self._end_row(table, figures)
+            table.col = 0
+            table.row_label = ""
         for cell in cells:
             t = cell.text
             decl = _UNIT_DECL.search(t)
@@ -203,63 +222,96 @@ class Extractor:
             m = _numeric(t)
             if t in _PLACEHOLDER:
                 self._start_row_if_pending(table)
-                table.col += 1
+                table.row.append((cell, None, bidx))
                 continue
             if t in _CMP_CELLS:
                 continue
             if m is None:
-                lm = _LABEL_NUM.match(t[: max(0, t.rfind(":"), t.rfind("："), 0) + 1]) if (":" in t or "：" in t) else None
-                tail = t[max(t.rfind(":"), t.rfind("：")) + 1:].strip() if lm else ""
-                tm = _numeric(tail) if tail else None
-                if lm and tm is not None and tm.pattern == "bare" and table.scale is not None:
-                    start = cell.start + t.rfind(tail)
-                    figures.append(Figure(block=bidx, line=number, start=start, end=start + len(tail), text=tail,
-                                          value=_round(tm.value * table.scale), unit="元", kind="amount",
-                                          label=lm.group("label").strip(), metric=None, pattern="table_label",
-                                          in_table=True))
-                    continue
-                if t in _UNIT_CELLS and table.row_figs:
+                if ":" in t or "：" in t:
+                    k = max(t.rfind(":"), t.rfind("："))
+                    lm = _LABEL_NUM.match(t[:k + 1])
+                    tail = t[k + 1:].strip()
+                    tm = _numeric(tail) if (lm and tail) else None
+                    if tm is not None and tm.pattern == "bare" and table.scale is not None:
+                        self._end_row(table, figures)
+                        start = cell.start + t.rfind(tail)
+                        figures.append(Figure(block=bidx, line=number, start=start, end=start + len(tail),
+                                              text=tail, value=_round(tm.value * table.scale), unit="元",
+                                              kind="amount", label=lm.group("label").strip(" 　：:"), metric=None,
+                                              pattern="table_label", in_table=True))
+                        continue
+                if t in _UNIT_CELLS and table.row:
                     unit = "%" if t in ("百分比", "百分率", "％") else t
-                    kind = KIND_OF_UNIT.get(unit, "count")
-                    if unit in ("万元", "元"):
-                        unit, kind = "元", "amount"
-                    table.row_unit = unit
-                    for f, col in table.row_figs:
-                        if f.unit is None and re.search(r"指标值|完成值|目标值|实际值|值$", _column_name(col)):
-                            f.unit, f.kind = unit, kind
+                    table.row_unit = "元" if unit in ("万元", "元") else unit
+                    continue
+                if table.row:
+                    self._end_row(table, figures)
+                if re.search(r"填表人|填报日期|联系电话|审核人|负责人[:：]|制表", t):
+                    table.reset()
                     continue
                 table.pending.append(t)
                 continue
-            # a number cell
             self._start_row_if_pending(table)
-            col = table.columns[table.col] if table.col < len(table.columns) else ""
-            table.col += 1
-            if m.pattern != "bare":
-                continue  # already a figure through the grammar
+            table.row.append((cell, m, bidx))
+        if one_line_row:
+            self._end_row(table, figures)
+
+    def _end_row(self, table: _Table, figures: list[Figure]) -> None:
+        """Place the row's number cells under the value columns and emit the bare ones."""
+        row, table.row = table.row, []
+        if not row:
+            return
+        cols = table.columns
+        n = len(row)
+        offset = 0
+        if cols and n < len(cols):
+            best = None
+            for off in range(0, len(cols) - n + 1):
+                agree = 0
+                for i, (_c, m, _b) in enumerate(row):
+                    if m is None or m.pattern == "bare":
+                        continue
+                    u, k, _mult, known = _col_unit(cols[off + i], table)
+                    agree += 1 if (known and k == m.kind) else (-1 if known and k in ("percent", "score") else 0)
+                key = (agree, off)  # ties: the rightmost placement (text values fill the first columns)
+                if best is None or key > best[0]:
+                    best = (key, off)
+            offset = best[1] if best else 0
+        row_unit = table.row_unit
+        for i, (cell, m, bidx) in enumerate(row):
+            if m is None or m.pattern != "bare":
+                continue
+            col = cols[offset + i] if offset + i < len(cols) else ""
             if not col:
-                if m.comparator and len(cells) > 1:
-                    f = Figure(block=bidx, line=number, start=cell.start, end=cell.end, text=t, value=m.value,
-                               unit=None, kind="other", comparator=m.comparator, label=table.row_label or None,
-                               pattern="table_cmp", in_table=True)
-                    figures.append(f)
+                if m.comparator:
+                    figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
+                                          value=m.value, unit=None, kind="other", comparator=m.comparator,
+                                          label=table.row_label or None, pattern="table_cmp", in_table=True))
                 continue
             unit, kind, mult, known = _col_unit(col, table)
+            if re.search(r"指标值|完成值|目标值|实际值|^值$|实际完成", _column_name(col)):
+                unit = row_unit
+                kind = KIND_OF_UNIT.get(unit, "count") if unit else "other"
+                if unit == "元":
+                    kind = "amount"
+                known = True
             if not known:
                 continue
-            if kind == "other" and unit is None:
+            if unit is None:
                 kind = "count" if float(m.value).is_integer() else "other"
             if kind == "count" and not float(m.value).is_integer():
                 continue
-            row = table.row_label
-            label = f"{row} {_column_name(col)}".strip()
-            metric = metric_for(label, "", kind, unit, in_table=True, row_label=row, column=self._year_col(col, table))
+            if kind != "amount" and float(m.value).is_integer() and 1990 <= m.value <= 2100:
+                continue
+            rl = table.row_label
+            label = f"{rl} {_column_name(col)}".strip()
+            metric = metric_for(label, "", kind, unit, in_table=True, row_label=rl, column=self._year_col(col, table))
             if metric and re.search(r"项目支出.*表|项目.*自评表", table.title):
                 metric = None
-            f = Figure(block=bidx, line=number, start=cell.start, end=cell.end, text=t, value=_round(m.value * mult),
-                       unit=unit, kind=kind, comparator=m.comparator, label=label, metric=metric,
-                       pattern="table", in_table=True)
-            figures.append(f)
-            table.row_figs.append((f, col))
+            figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
+                                  value=_round(m.value * mult), unit=unit, kind=kind, comparator=m.comparator,
+                                  label=label, metric=metric, pattern="table", in_table=True))
+        table.row_unit = None
 
     @staticmethod
     def _year_col(col: str, table: _Table) -> str:
@@ -283,7 +335,6 @@ class Extractor:
             table.row_label = table.pending[-1]
         table.col = 0
         table.row_unit = None
-        table.row_figs = []
         table.pending = []
 
 

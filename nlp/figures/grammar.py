@@ -51,7 +51,7 @@ _UNIT_NOT_BEFORE: dict[str, str] = {
     "名": "称单列额义誉次",
     "家": "庭属乡长",
     "所": "有属在得需以谓长",
-    "项": "目",
+    "项": "目规原要制措",
     "台": "账帐阶",
     "场": "所地景馆合",
     "批": "复准示转",
@@ -67,7 +67,7 @@ _UNIT_NOT_BEFORE: dict[str, str] = {
     "室": "内外",
     "座": "谈",
     "节": "约点能日",
-    "条": "件例",
+    "条": "件例线",
     "周": "年边期转",
     "日": "常前后起益",
     "天": "然气",
@@ -252,13 +252,16 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
                     continue
             if num_s in ("一", "两", "二", "三") and s > 0 and text[s - 1] in "一二三四五六七八九十":
                 continue
-            if end < n and text[end] in "一":  # 一人一档, 一村一品
+            if "一" in text[end:end + 4]:  # 一人一档, 一村一品, 一个专项一行
+                continue
+            tok = text[s:end]
+            if text[max(0, s - len(tok)):s] == tok:  # 一项一项
                 continue
         kind = "other"
         scaled = False
         if scale and unit is None:
             # 5.8万 with the 元 left out (or pushed to the next line) in a money context
-            if not re.search(r"元|预算|资金|经费|支出|收入|拨款|金额|投资", text[max(0, s - 30):end + 4]):
+            if not re.search(r"元|预算|资金|经费|支出|收入|拨款|金额|投资|执行", text[max(0, s - 30):end + 4]):
                 continue
             unit = "元"
         mult = {"万": 1e4, "亿": 1e8}.get(scale or "", 1.0)
