@@ -322,7 +322,8 @@ def test_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- pdf
 
-def _pdf(path: Path, lines: list[str], *, per_page: int = 40, table: list[list[str]] | None = None) -> Path:
+def _pdf(path: Path, lines: list[str], *, table: list[list[str]] | None = None, footer: bool = True) -> Path:
+    """One PDF line per source line, a new page when the next line would enter the bottom margin."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -331,28 +332,37 @@ def _pdf(path: Path, lines: list[str], *, per_page: int = 40, table: list[list[s
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     c = canvas.Canvas(str(path), pagesize=A4)
     width, height = A4
-    for start in range(0, len(lines), per_page):
-        y = height - 60
-        c.setFont("STSong-Light", 11)
-        for s in lines[start:start + per_page]:
-            c.drawString(50, y, s)
-            y -= 16
-        c.drawCentredString(width / 2, 30, f"- {start // per_page + 1} -")
-        if table and start == 0:
-            y -= 16
-            for row in table:
-                y -= 20
-                for k, cell in enumerate(row):
-                    c.rect(50 + 120 * k, y, 120, 20)
-                    c.drawString(55 + 120 * k, y + 6, cell)
-        c.showPage()
+    margin, leading, page = 60, 16, 1
+    y = height - margin
+    c.setFont("STSong-Light", 11)
+    for s in lines:
+        if y < margin:
+            if footer:
+                c.drawCentredString(width / 2, 30, f"- {page} -")
+            c.showPage()
+            c.setFont("STSong-Light", 11)
+            page, y = page + 1, height - margin
+        c.drawString(50, y, s)
+        y -= leading
+    if table:
+        y -= leading
+        for row in table:
+            y -= 20
+            for k, cell in enumerate(row):
+                c.rect(50 + 120 * k, y, 120, 20)
+                c.drawString(55 + 120 * k, y + 6, cell)
+    if footer:
+        c.drawCentredString(width / 2, 30, f"- {page} -")
+    c.showPage()
     c.save()
     return path
 
 
 def test_pdf_lines_blank_lines_and_page_breaks(tmp_path: Path) -> None:
-    src = LINES * 3  # 45 lines over two pages, with blank lines kept as vertical gaps
-    d = read(_pdf(tmp_path / "r.pdf", src, per_page=30))
+    # 75 lines over two pages; blank lines are only vertical gaps, also at a page's end and start.
+    src = LINES * 5
+    src[44:47] = ["", "", ""]
+    d = read(_pdf(tmp_path / "r.pdf", src))
     assert d.format == "pdf"
     content = [s for s in d.lines if s.strip()]
     assert content == [s for s in src if s.strip()]
@@ -396,7 +406,7 @@ def test_bad_pdf_inputs(tmp_path: Path) -> None:
 
 
 def test_pdf_page_limit(tmp_path: Path) -> None:
-    p = _pdf(tmp_path / "long.pdf", [f"第{i}行预算说明" for i in range(12)], per_page=2)
+    p = _pdf(tmp_path / "long.pdf", [f"第{i}行预算说明" for i in range(300)])
     _expect_error(InputTooLargeError, p, Limits(max_pdf_pages=5))
 
 

@@ -39,8 +39,9 @@ def _corrupt(name: str, exc: BaseException) -> CorruptDocumentError:
     return CorruptDocumentError(name, f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-def _page_items(page: Any) -> list[tuple[float, float, str, dict[str, Any] | None]]:
-    """``(top, bottom, text, table_hint)`` for text lines and table rows of one page."""
+def _page_items(page: Any) -> tuple[list[tuple[float, float, str, dict[str, Any] | None]], float | None, dict[float, float]]:
+    """``(top, bottom, text, table_hint)`` for text lines and table rows of one page, the left margin
+    and the baseline (from the page top) of each text line by its top."""
     items: list[tuple[float, float, str, dict[str, Any] | None]] = []
     try:
         tables = page.find_tables()
@@ -65,12 +66,18 @@ def _page_items(page: Any) -> list[tuple[float, float, str, dict[str, Any] | Non
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     text_page = page.filter(outside) if boxes else page
-    for ln in text_page.extract_text_lines(return_chars=False, keep_blank_chars=True):
+    left: float | None = None
+    baselines: dict[float, float] = {}
+    for ln in text_page.extract_text_lines(return_chars=True, keep_blank_chars=True):
         text = ln["text"].rstrip()
         if text.strip():
             items.append((ln["top"], ln["bottom"], text, None))
+            left = ln["x0"] if left is None else min(left, ln["x0"])
+            matrix = ln["chars"][0].get("matrix") if ln.get("chars") else None
+            if matrix and len(matrix) == 6:
+                baselines[ln["top"]] = float(page.bbox[3]) - float(matrix[5])
     items.sort(key=lambda it: (round(it[0], 1), it[3] is not None))
-    return items
+    return items, left, baselines
 
 
 def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
@@ -88,13 +95,20 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
                                      "split the PDF or raise max_pdf_pages")
         per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]] = []
         failed = 0
+        lefts: list[float] = []
+        first_baselines: list[float | None] = []
         for i, page in enumerate(pages):
             try:
-                per_page.append((float(page.height), _page_items(page)))
+                items, left, baselines = _page_items(page)
+                per_page.append((float(page.height), items))
+                first_baselines.append(baselines.get(items[0][0]) if items else None)
+                if left is not None:
+                    lefts.append(left)
             except Exception as exc:  # noqa: BLE001 - one bad page should not lose the others
                 failed += 1
                 warnings.append(f"page {i + 1} unreadable ({type(exc).__name__})")
                 per_page.append((0.0, []))
+                first_baselines.append(None)
             finally:
                 page.close()  # free the page's parsed objects as we go
         if failed == n_pages and n_pages:
@@ -103,40 +117,82 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
         pdf.close()
     if not any(items for _, items in per_page):
         raise EmptyDocumentError(name, "the PDF has no text layer", "scanned PDF needs OCR")
-    return _layout(per_page, warnings)
+    return _layout(per_page, warnings, min(lefts) if lefts else None, first_baselines)
+
+
+def _line_pitch(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]]) -> float:
+    """Distance between two consecutive lines of running text.
+
+    The smallest gap that recurs; halved while it exceeds twice the glyph height, because a text
+    with an empty line after every line never shows a single-pitch gap.
+    """
+    gaps = [round((b[0] - a[0]) * 2) / 2 for _, items in per_page
+            for a, b in zip(items, items[1:], strict=False) if b[0] - a[0] > 1]
+    if not gaps:
+        return 0.0
+    floor = max(2, len(gaps) // 10)
+    recurring = sorted(g for g in set(gaps) if gaps.count(g) >= floor)
+    pitch = recurring[0] if recurring else statistics.median_low(gaps)
+    heights = [it[1] - it[0] for _, items in per_page for it in items if it[3] is None and it[1] > it[0]]
+    if heights:
+        glyph = statistics.median(heights)
+        while pitch > 2.2 * glyph and pitch / 2 >= 0.95 * glyph:
+            pitch /= 2
+    return pitch
 
 
 def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]],
-            warnings: list[str]) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
+            warnings: list[str], left_margin: float | None = None,
+            first_baselines: list[float | None] | None = None) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
     # Page numbers at the page edge that recur on most pages are furniture, not lines of the text:
     # drop them before measuring the layout. A lone one (a page number typed into the text) stays
     # a line and is blanked by the cleaner, so line numbers do not shift.
     marked: list[list[bool]] = []
-    for height, items in per_page:
+    offsets: list[int] = []  # printed number minus page index, for bare-number candidates
+    for p, (height, items) in enumerate(per_page):
         marks = []
         for k, (top, bottom, text, hint) in enumerate(items):
-            edge = k in (0, len(items) - 1) and (top > height * 0.85 or bottom < height * 0.12)
-            marks.append(hint is None and edge and bool(is_page_footer(text) or _BARE_NUMBER.match(text)))
+            edge = hint is None and k in (0, len(items) - 1) and (top > height * 0.85 or bottom < height * 0.12)
+            strong = edge and is_page_footer(text)
+            bare = edge and not strong and bool(_BARE_NUMBER.match(text))
+            if bare:
+                offsets.append(int(re.findall(r"\d+", text)[0]) - p)
+            marks.append("strong" if strong else "bare" if bare else "")
         marked.append(marks)
+    # A bare number counts as a page number only when it follows the page index on several pages.
+    offset = max(set(offsets), key=offsets.count) if offsets else None
+    for p, (_h, items) in enumerate(per_page):
+        for k, (_t, _b, text, _hint) in enumerate(items):
+            if marked[p][k] == "bare" and int(re.findall(r"\d+", text)[0]) - p != offset:
+                marked[p][k] = ""
+    if offset is not None and offsets.count(offset) < 2:
+        marked = [[m if m == "strong" else "" for m in marks] for marks in marked]
     footers = 0
     if sum(any(m) for m in marked) >= max(2, len(per_page) // 2):
         kept: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]] = []
         for (height, items), marks in zip(per_page, marked, strict=True):
             kept.append((height, [it for it, m in zip(items, marks, strict=True) if not m]))
-            footers += sum(marks)
+            footers += sum(1 for m in marks if m)
         per_page = kept
-    gaps = [round(b[0] - a[0], 1) for _, items in per_page for a, b in zip(items, items[1:], strict=False)
-            if b[0] - a[0] > 1]
-    pitch = statistics.median_low(gaps) if gaps else 0.0
-    if gaps:
-        # The most common gap is the line pitch; the median guards against a bimodal tie.
-        common = max(set(gaps), key=gaps.count)
-        if gaps.count(common) >= len(gaps) * 0.3:
-            pitch = common
+    pitch = _line_pitch(per_page)
     firsts = [items[0][0] for _, items in per_page if items]
     lasts = [items[-1][0] for _, items in per_page[:-1] if items]
     top_ref = min(firsts) if firsts else 0.0
     bottom_ref = max(lasts) if lasts else 0.0
+    if len(firsts) > 1 and pitch > 0 and first_baselines:
+        # Trailing empty lines of a page leave no trace. Assume the bottom margin mirrors the top one
+        # (measured at the baseline), which gives the last line slot a full page can hold. With several
+        # full pages, trust it only near what they show, so pages that routinely end early are not padded.
+        for (height, items), base in zip(per_page, first_baselines, strict=False):
+            if items and base is not None and abs(items[0][0] - top_ref) < 0.5:
+                mirrored = top_ref + int((height - 2 * base) / pitch + 1e-6) * pitch
+                if bottom_ref < mirrored and (len(lasts) == 1 or mirrored <= bottom_ref + 3.5 * pitch):
+                    bottom_ref = mirrored
+                break
+    if len(firsts) <= 2 and left_margin is not None and pitch > 0 and top_ref - 3.5 * pitch <= left_margin:
+        # One or two pages give little evidence of where the first line slot is: guess the top
+        # margin equals the left one, so empty lines typed before the title still count.
+        top_ref = min(top_ref, left_margin)
 
     def blanks(gap: float) -> int:
         if pitch <= 0 or gap < 1.5 * pitch:
