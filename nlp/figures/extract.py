@@ -301,7 +301,7 @@ class Extractor:
                 kind = "count" if float(m.value).is_integer() else "other"
             if kind == "count" and not float(m.value).is_integer():
                 continue
-            if kind != "amount" and float(m.value).is_integer() and 1990 <= m.value <= 2100:
+            if kind != "amount" and not m.comparator and float(m.value).is_integer() and 1990 <= m.value <= 2100:
                 continue
             rl = table.row_label
             label = f"{rl} {_column_name(col)}".strip()

@@ -34,7 +34,7 @@ _OTHER = ("平方公里", "平方米", "立方米", "㎡", "平米", "公顷", "
 _COUNT = ("万人次", "人次", "件次", "户次", "家次", "场次", "个批次", "批次", "课时", "学时",
           "人", "名", "户", "家", "所", "个", "次", "件", "项", "批", "场", "宗", "辆", "套", "台", "篇",
           "字", "张", "本", "份", "对", "类", "股", "室", "起", "条", "座", "间", "栋", "块", "只", "头",
-          "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "期", "轮")
+          "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "轮")
 _UNITS = sorted(list(_MONEY) + list(_PERCENT) + list(_OTHER) + list(_COUNT) + ["分"], key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
 
@@ -62,7 +62,6 @@ _UNIT_NOT_BEFORE: dict[str, str] = {
     "起": "草到步来止诉始点见",
     "个": "人",
     "位": "于置",
-    "期": "间限末初中",
     "股": "份权东",
     "室": "内外",
     "座": "谈",
@@ -84,6 +83,7 @@ _NAME_AFTER = re.compile(
 _REF_BEFORE = re.compile(
     r"(?:第|编号|代码|号|序号|附件|附表|表|图|指标|目标|任务|No\.?|NO\.?|电话|手机|传真|邮编|邮政编码|[A-Za-z_])\s*$"
 )
+_DEBRIS_BEFORE = re.compile(r"(?:浏览|点击|阅读|访问|下载)(?:次数|量|数)?[:：]?\s*$")
 _CMP_BEFORE = re.compile(
     r"(?P<cmp>大于等于|小于等于|大于或等于|小于或等于|不低于|不少于|不超过|不高于|不大于|不小于|不足|至少|最多|"
     r"达到|超过|高于|低于|大于|小于|等于|≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|＝|=|≧|≦|约|近|将近|接近)[ \u3000]{0,2}$"
@@ -115,7 +115,7 @@ _MASKS = [
 _QUOTES_OPEN = "“「『《\""
 _QUOTES_CLOSE = "”」』》"
 _CN_PREV_WORD = set("统唯万之同单第逐划专合初周每星礼拜")  # 统一, 唯一, 之一 … (每 handled separately)
-_CN_ONE_UNITS = {"个", "次", "人", "名", "家", "所", "件", "宗", "辆", "台", "套", "篇", "项"}
+_CN_ONE_UNITS = {"个", "次", "人", "名", "家", "件", "宗", "辆", "台", "套", "篇", "项"}
 _CN_ONE_NOT_AFTER = ("时期", "阶段", "重要", "整体", "共同", "新", "良好", "更", "的", "全", "大", "小",
                      "性", "体", "条")
 _CN_UNITS = set(_COUNT) | set(_MONEY) | {"分", "天", "个月", "小时", "个工作日", "工作日", "周", "日"}
@@ -208,7 +208,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if is_cn and s > 0 and (text[s - 1] in _CN_PREV_WORD):
             continue
         before = text[max(0, s - 6):s]
-        if _REF_BEFORE.search(before):
+        if _REF_BEFORE.search(before) or _DEBRIS_BEFORE.search(text[max(0, s - 8):s]):
             continue
         value = to_number(num_s)
         if value is None:
@@ -230,6 +230,13 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             unit = None
             end = sm.start("unit") if not scale else sm.end("scale")
         if _NAME_AFTER.match(text, e):
+            continue
+        if unit == "日" and ("月" in text[max(0, s - 6):s] or text[s - 1:s] == "至"):
+            continue
+        if unit in ("%", "％") and text[max(0, s - 2):s].rstrip().endswith(("×", "*", "x", "X")):
+            continue
+        if not is_cn and unit and unit not in _MONEY and unit != "%" and float(value).is_integer() \
+                and 1949 <= value <= 2100 and len(num_s) == 4 and unit in ("本", "届", "批", "版", "期", "级"):
             continue
         if m.group("pct"):
             if unit not in (None, "%", "％"):
