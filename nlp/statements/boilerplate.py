@@ -1,10 +1,174 @@
-"""Boilerplate: how generic and interchangeable a statement is (placeholder; model below)."""
+"""Boilerplate: how generic and interchangeable a statement is, in [0, 1].
+
+Two kinds of evidence, combined by a logistic model trained on the gold ``boilerplate`` flags:
+
+* commonness (Lang & Stice-Lawrence style): the share of the statement's character 4-grams that
+  many reports also use — counted over the input corpus, and over a shipped background table of
+  generic 4-gram document frequencies (hashed 4-grams and counts only, no text) so that a run on a
+  single report still gets sensible scores;
+* specificity: figures, dates, named projects in 《》 or “”, place and unit names, stated causes
+  (由于/因), which make a statement particular to its report.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
 from nlp.document import Report
+from nlp.statements.dedupe import normalise
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statements"
+K = 4
+_DIGIT = re.compile(r"\d")
+_DATE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日")
+_NAMED = re.compile(r"《[^》]{2,}》|“[^”]{2,}”|\"[^\"]{2,}\"|「[^」]{2,}」")
+_PLACE = re.compile(r"[\u4e00-\u9fa5]{2,4}(?:省|市|县|区|镇|乡|村|街道)|[\u4e00-\u9fa5]{2,8}(?:局|委|中心|学校|医院|卫生院|公司)")
+_CAUSE = re.compile(r"由于|因为|因受|原因是|原因为|导致|造成|致使")
+_GENERIC = re.compile(r"进一步|加强|完善|提高|提升|有待|不够|不足|意识|机制|制度|水平|规范|管理|绩效|建设|"
+                      r"强化|健全|落实|科学|合理|精细化|认识|能力|不强|不高|不到位")
+_EVENT = re.compile(r"新增|突发|疫情|暴雨|洪|地震|换届|搬迁|调整|追加|审计|巡察|整改|专项|工程|项目名称")
+
+FEATURES: tuple[str, ...] = (
+    "bg_share", "bg_mean", "corpus_share", "corpus_reports", "log_len", "digits", "dates", "named",
+    "places", "cause", "generic", "event", "is_problem",
+)
+
+
+def grams(norm: str, k: int = K) -> set[str]:
+    return {norm[i:i + k] for i in range(len(norm) - k + 1)} if len(norm) >= k else ({norm} if norm else set())
+
+
+def hash_gram(g: str) -> int:
+    return int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+
+
+@lru_cache(maxsize=2)
+def background(path: str | None = None) -> tuple[dict[int, int], int]:
+    """The shipped table: hashed 4-gram -> number of documents, and the number of documents."""
+    folder = Path(path) if path else MODEL_DIR
+    f = folder / "background.json"
+    if not f.exists():
+        return {}, 0
+    data = json.loads(f.read_text(encoding="utf-8"))
+    return {int(k, 16): int(v) for k, v in data["df"].items()}, int(data["docs"])
+
+
+def build_background(texts: Iterable[str], min_df: int = 2) -> dict[str, Any]:
+    """Document frequencies of hashed 4-grams of many documents (kept where ``>= min_df``)."""
+    df: Counter[int] = Counter()
+    n = 0
+    for t in texts:
+        n += 1
+        df.update({hash_gram(g) for g in grams(normalise(t))})
+    return {"docs": n, "k": K, "df": {format(h, "x"): c for h, c in sorted(df.items()) if c >= min_df}}
+
+
+class CorpusCounts:
+    """How many input reports use each 4-gram (reports, not occurrences)."""
+
+    def __init__(self, report_texts: dict[str, Sequence[str]]) -> None:
+        self.df: Counter[str] = Counter()
+        self.n = len(report_texts)
+        self.own: dict[str, set[str]] = {}
+        for doc, texts in report_texts.items():
+            gs: set[str] = set()
+            for t in texts:
+                gs |= grams(normalise(t))
+            self.own[doc] = gs
+            self.df.update(gs)
+
+    def others(self, doc: str, g: str) -> int:
+        return self.df.get(g, 0) - (1 if g in self.own.get(doc, ()) else 0)
+
+
+def features(text: str, type_: str, doc: str, corpus: CorpusCounts | None,
+             bg: tuple[dict[int, int], int], exclude_own: set[str] | None = None) -> list[float]:
+    """Feature row of one statement (order: :data:`FEATURES`)."""
+    norm = normalise(text)
+    gs = grams(norm)
+    n = max(len(gs), 1)
+    table, ndocs = bg
+    bg_hits, bg_sum = 0, 0.0
+    for g in gs:
+        c = table.get(hash_gram(g), 0)
+        if exclude_own is not None and g in exclude_own and c > 0:
+            c -= 1
+        if c >= 2:
+            bg_hits += 1
+        bg_sum += math.log1p(c)
+    corpus_share = corpus_reports = 0.0
+    if corpus is not None and corpus.n > 1:
+        k = max(1, math.ceil(0.05 * (corpus.n - 1)))
+        counts = [corpus.others(doc, g) for g in gs]
+        corpus_share = sum(1 for c in counts if c >= k) / n
+        corpus_reports = math.log1p(max(counts, default=0))
+    return [
+        bg_hits / n,
+        bg_sum / n / math.log1p(max(ndocs, 1)),
+        corpus_share,
+        corpus_reports,
+        math.log1p(len(text)),
+        min(len(_DIGIT.findall(text)), 12) / 12.0,
+        float(bool(_DATE.search(text))),
+        float(bool(_NAMED.search(text))),
+        float(len(_PLACE.findall(text))),
+        float(bool(_CAUSE.search(text))),
+        len(_GENERIC.findall(text)) / max(len(text) / 6.0, 1.0),
+        float(bool(_EVENT.search(text))),
+        float(type_ == "problem"),
+    ]
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> Any:
+    folder = Path(path) if path else MODEL_DIR
+    f = folder / "boilerplate.skops"
+    if not f.exists():
+        return None
+    import skops.io as sio
+
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if tuple(meta.get("boilerplate", {}).get("features", ())) != FEATURES:
+        return None
+    return sio.load(str(f), trusted=sio.get_untrusted_types(file=str(f)))
+
+
+def _prior(row: list[float]) -> float:
+    """Hand-set combination used when no model is shipped: common and unspecific is boilerplate."""
+    f = dict(zip(FEATURES, row, strict=True))
+    z = (-0.5 + 2.0 * f["bg_share"] + 1.5 * f["corpus_share"] + 1.0 * f["generic"] - 3.0 * f["digits"]
+         - 0.8 * f["dates"] - 0.8 * f["named"] - 0.5 * min(f["places"], 2) - 0.6 * f["cause"] - 0.5 * f["event"])
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def score_texts(items: Sequence[tuple[str, str, str]], corpus: CorpusCounts | None) -> list[float]:
+    """Boilerplate probability per (text, type, doc)."""
+    if not items:
+        return []
+    bg = background()
+    rows = [features(t, ty, d, corpus, bg) for t, ty, d in items]
+    model = load_model()
+    if model is None:
+        return [_prior(r) for r in rows]
+    import numpy as np
+
+    return [float(p) for p in model.predict_proba(np.asarray(rows, dtype=float))[:, 1]]
 
 
 def score_reports(reports: list[Report]) -> None:
+    """Set ``boilerplate`` on every statement of the reports, counting n-grams over all of them."""
+    corpus = CorpusCounts({r.doc: [s.text for s in r.statements] for r in reports})
+    items = [(s.text, s.type, r.doc) for r in reports for s in r.statements]
+    scores = score_texts(items, corpus)
+    k = 0
     for r in reports:
         for s in r.statements:
-            s.boilerplate = 0.5
+            s.boilerplate = scores[k]
+            k += 1

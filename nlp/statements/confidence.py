@@ -97,6 +97,15 @@ def load_model(path: str | None = None) -> Any:
     return sio.load(str(weights), trusted=trusted)
 
 
+def emit_threshold() -> float:
+    """Below this probability a candidate is not reported (chosen by cross-validated F1)."""
+    folder = MODEL_DIR
+    meta = folder / "meta.json"
+    if load_model() is None or not meta.exists():
+        return 0.3
+    return float(json.loads(meta.read_text(encoding="utf-8")).get("emit_threshold", 0.3))
+
+
 def prior(c: Candidate) -> float:
     """A hand-set score with the model's features, used when no model is shipped."""
     f = features(c)

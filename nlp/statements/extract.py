@@ -14,6 +14,7 @@ from typing import Any
 
 from nlp.document import Block, Document, Statement
 from nlp.statements.split import (
+    ENUM,
     HEADING_MEASURE,
     HEADING_PROBLEM,
     NONE_STATED,
@@ -21,16 +22,20 @@ from nlp.statements.split import (
     PROBLEM_TRIGGER,
     SENT_END,
     Span,
+    cut_intro,
     enumerate_items,
     is_section_title,
     sentences,
     split_inline_list,
     split_measure_clauses,
+    split_problem_clauses,
     strip_connective,
 )
 
+SPLIT_MEASURE_COMMAS = True
+SPLIT_PROBLEM_COMMAS = False
 SECTION_TYPE = {"problems": "problem", "measures": "measure"}
-_DEBRIS = re.compile(r"\[bookmark:[^\]]*\]")
+_DEBRIS = re.compile(r"\[bookmark:[^\]]*\]|^#{1,6}\s*|\*\*|#{1,6}\s")
 _CELL_SEP = re.compile(r"\s*\|\s*|\t+")
 PROBLEM_CUE = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
                          r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|问题|薄弱|不精准|不合理|不科学|不明确|不严|"
@@ -72,8 +77,7 @@ def _block_span(document: Document, block: Block) -> Span:
     if 1 <= block.line_start <= len(lines) and block.line_end <= len(lines):
         for ln in range(block.line_start, block.line_end + 1):
             t = lines[ln - 1]
-            if "[bookmark" in t:
-                t = _DEBRIS.sub("", t)
+            t = _DEBRIS.sub("", t)
             t = t.strip()
             if t:
                 parts.append((t, ln))
@@ -120,9 +124,8 @@ def _clause_cues(text: str) -> list[tuple[int, int]]:
     """(clause start, sentence end) of cause clauses ("主要原因是…") in running text."""
     out = []
     for m in PROBLEM_TRIGGER.finditer(text):
-        if "原因" not in m.group(0) and "因为" not in m.group(0) and "由于" not in m.group(0):
-            continue
-        if len(m.group(0)) < 3:
+        g = m.group(0)
+        if ("原因" not in g and "因为" not in g and "由于" not in g) or len(g) < 3:
             continue
         start = max(text.rfind(ch, 0, m.start()) for ch in "，,。；;：:") + 1
         if start < 0:
@@ -131,7 +134,17 @@ def _clause_cues(text: str) -> list[tuple[int, int]]:
         end = min(ends) if ends else len(text)
         if end - m.end() >= 3:
             out.append((start, end))
-    return out
+    for m in _CAUSE_CLAUSE.finditer(text):
+        start = m.start() + (1 if text[m.start()] in "，,。；;：:" else 0)
+        ends = [i for i in (text.find(ch, m.end()) for ch in "。；;") if i >= 0]
+        end = min(ends) if ends else len(text)
+        if not any(a <= start < b for a, b in out) and _NEGATIVE.search(text[start:end]):
+            out.append((start, end))
+    return sorted(out)
+
+
+_CAUSE_CLAUSE = re.compile(r"(?:^|[，,。；;：:])(?:主要是|但)?(?:因受|由于|因为|受)(?!理|益|托|到表彰)")
+_NEGATIVE = re.compile(r"未|无法|不能|没有|不足|偏低|滞后|较慢|缓慢|困难|紧张|差|影响|推迟|延迟|不到位")
 
 
 def _is_heading_like(block: Block, text: str) -> bool:
@@ -141,7 +154,28 @@ def _is_heading_like(block: Block, text: str) -> bool:
 
 
 def extract_statements(document: Document, blocks: list[Block]) -> StatementsFound:
-    """Every problem and measure statement of a report, each at the line where it starts."""
+    """Every problem and measure statement of a report, each at the line where it starts.
+
+    Candidates the confidence model finds unlikely (below the shipped threshold) are left out."""
+    from nlp.statements.confidence import emit_threshold, score_candidates
+
+    cands, found = extract_candidates(document, blocks)
+    probs = score_candidates(cands)
+    thr = emit_threshold()
+    seen: set[tuple[int, str, str]] = set()
+    for c, p in zip(cands, probs, strict=True):
+        key = (c.span.line, c.type, c.span.text)
+        if key in seen or p < thr:
+            continue
+        seen.add(key)
+        found.statements.append(Statement(doc=document.doc, line=c.span.line, type=c.type, text=c.span.text,
+                                          block=c.block, confidence=float(p)))
+    found.statements.sort(key=lambda s: (s.line, s.type != "problem"))
+    return found
+
+
+def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Candidate], StatementsFound]:
+    """Every candidate statement (unscored) and the "no problems" finding."""
     found = StatementsFound()
     cands: list[Candidate] = []
     # --- 1. characters with a mode, gathered into runs ------------------------------------
@@ -194,7 +228,7 @@ def extract_statements(document: Document, blocks: list[Block]) -> StatementsFou
         if is_section_title(text):
             t = "problem" if HEADING_PROBLEM.search(text) else "measure" if HEADING_MEASURE.search(text) else None
             flush()
-            carry = t if btype is None else None
+            carry = None
             continue
         cues = _heading_cues(text)
         mode = btype
@@ -203,9 +237,17 @@ def extract_statements(document: Document, blocks: list[Block]) -> StatementsFou
         carry = None
         pos = 0
         segs: list[tuple[int, int, str | None, str]] = []
-        for s, e, t in cues:
+        for k, (s, e, t) in enumerate(cues):
             segs.append((pos, s, mode, "section" if mode == btype else "heading_cue"))
             mode, pos = t, e
+            nxt = cues[k + 1][0] if k + 1 < len(cues) else len(text)
+            if btype != t and s > 10 and not ENUM.match(text[e:].lstrip()):
+                # a cue in the middle of running text ("…，偏差原因：…。") covers one sentence
+                ends = [i for i in (text.find(ch, e) for ch in "。；;") if 0 <= i < nxt]
+                if ends:
+                    end = min(ends) + 1
+                    segs.append((pos, end, t, "heading_cue"))
+                    mode, pos = btype, end
         segs.append((pos, len(text), mode, "section" if mode == btype and not cues else "heading_cue"))
         if cues and len(text) - cues[-1][1] <= 3 and btype is None:
             carry = cues[-1][2]
@@ -248,20 +290,12 @@ def extract_statements(document: Document, blocks: list[Block]) -> StatementsFou
         heading_lines = {sp.lines[0] for sp, _b, _s, h in parts if h and sp.lines}
         _split_run(run, typ, block_of, heading_lines, cands, found)
 
-    # --- 3. score and build ----------------------------------------------------------------
-    from nlp.statements.confidence import score_candidates
+    # drop candidates without enough Chinese text (table debris, numbers)
+    cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3]
+    return cands, found
 
-    probs = score_candidates(cands)
-    seen: set[tuple[int, str, str]] = set()
-    for c, p in zip(cands, probs, strict=False):
-        key = (c.span.line, c.type, c.span.text)
-        if key in seen:
-            continue
-        seen.add(key)
-        found.statements.append(Statement(doc=document.doc, line=c.span.line, type=c.type, text=c.span.text,
-                                          block=c.block, confidence=float(p)))
-    found.statements.sort(key=lambda s: (s.line, s.type != "problem"))
-    return found
+
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
 
 
 def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]], heading_lines: set[int],
@@ -297,7 +331,10 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                 continue
             merged.append((s, False))
             i += 1
-        for si, (s, was_head) in enumerate(merged):
+        for si, (s0, was_head) in enumerate(merged):
+            s = cut_intro(s0) if not was_head else s0
+            if s is None:
+                continue
             text = s.text
             if NONE_STATED.match(text):
                 if typ == "problem" and not found.no_problems_stated:
@@ -307,10 +344,21 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                 continue
             pieces: list[Span]
             listed = split_inline_list(s, typ)
+            other = "measure" if typ == "problem" else "problem"
+            listed_other = split_inline_list(s, other)
+            if listed_other:  # "…存在A、B等问题，提出C、D等建议": both kinds in one sentence
+                b, src, _h = block_of.get(s.line, (None, "section", False))
+                for pi, p in enumerate(listed_other):
+                    out.append(Candidate(span=p, type=other, block=b.index if b else -1, source="heading_cue",
+                                         section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
+                                         kind=b.kind if b else "paragraph", item_pos=pi, enumerated=True,
+                                         run_len=n_items))
             if listed:
                 pieces = listed
-            elif typ == "measure" and not was_head:
+            elif typ == "measure" and not was_head and SPLIT_MEASURE_COMMAS:
                 pieces = split_measure_clauses(s)
+            elif typ == "problem" and not was_head and SPLIT_PROBLEM_COMMAS:
+                pieces = split_problem_clauses(s)
             else:
                 pieces = [strip_connective(s)]
             for pi, p in enumerate(pieces):

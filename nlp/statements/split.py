@@ -27,6 +27,7 @@ ENUM = re.compile(
     rf"|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"
     rf"|(?:首先|其次|再次|最后|此外|另外)[，,：:]"
     rf"|[{_CN}]{{1,3}}、)"
+    rf"|(?<=[\u4e00-\u9fa5])[{_CN}]{{1,2}}、(?=[^、]{{0,10}}(?:问题|建议|措施|说明|情况|结论))"
 )
 SENT_END = "。！？!?；;"
 # Clause triggers that announce a problem (a cause, a deviation) inside any sentence.
@@ -38,14 +39,14 @@ PROBLEM_TRIGGER = re.compile(
 HEADING_PROBLEM = re.compile(
     r"(?:存在的?(?:主要)?(?:问题|不足)(?:及|和|与)?(?:原因|原因分析|改进措施|整改措施|建议)?(?:分析)?"
     r"|(?:发现|自评发现)的?(?:主要)?问题(?:及原因)?|主要问题(?:及原因)?|问题及原因(?:分析)?|原因分析"
-    r"|偏差原因(?:分析)?(?:及改进措施)?|偏差情况及原因)[：:]?"
+    r"|偏差原因(?:分析)?(?:及改进措施)?|偏差情况及原因|问题根源|问题表现|存在问题|原因剖析)[：:]?"
 )
 HEADING_MEASURE = re.compile(
     r"(?:下一步(?:的)?(?:工作)?(?:改进|整改)?(?:措施|计划|打算|工作思路|思路|方向|建议)?"
-    r"|(?:改进|整改|完善)(?:措施|建议|意见|方向)|(?:意见|相关|对策|工作)?建议|改进的?措施及建议)"
+    r"|(?:改进|整改|完善)(?:措施|建议|意见|方向)|(?:意见|相关|对策|工作|几点)?建议|改进的?措施及建议)"
     r"(?:及(?:建议|措施|结果应用)|和建议)?[：:]?"
 )
-NONE_STATED = re.compile(r"^(?:无|暂无|没有|未发现(?:明显|重大)?问题|不存在(?:明显)?问题|无(?:明显)?问题|/|—+|-+|……)[。.]?$")
+NONE_STATED = re.compile(r"^(?:无|暂无|没有|未发现(?:明显|重大)?问题|不存在(?:明显)?问题|(?:暂)?无(?:明显)?问题|(?:暂)?无(?:其他)?(?:需要)?说明的?(?:问题|事项)?|/|—+|-+|……)[。.]?$")
 _LEAD_JUNK = re.compile(r"^[\s，,、：:；;。．.\-—·•●]+")
 _TRAIL_JUNK = re.compile(r"[\s，,、：:；;。．.]+$")
 _CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且|还|以及|及)[，,]?")
@@ -151,17 +152,19 @@ def split_measure_clauses(span: Span) -> list[Span]:
     return merged
 
 
-_ENUM_LIST = re.compile(r"(?:存在|发现|有)(.{4,}?)等(?:方面的?|几个|多个)?(?:问题|情况|现象)")
+_ENUM_LIST = re.compile(r"(?:存在|发现)(.{4,}?)等(?:方面的?|几个|多个)?问题|受(.{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约)")
 _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)(.{4,}?)等(?:方面的?)?(?:建议|措施|方式|办法|意见)")
+
 
 
 def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     """"存在A、B、C等问题" / "采取A、B等措施": the listed items, each a statement."""
     rx = _ENUM_LIST if kind == "problem" else _ENUM_MEASURE
     m = rx.search(span.text)
-    if not m:
+    if not m or rx is _ENUM_MEASURE and m.group(1) is None:
         return None
-    inner = span.sub(m.start(1), m.end(1))
+    grp = 1 if m.group(1) is not None else 2
+    inner = span.sub(m.start(grp), m.end(grp))
     cuts = [i + 1 for i, ch in enumerate(inner.text) if ch == "、"]
     items = [p.strip() for p in cut_at(inner, cuts)]
     items = [p for p in items if len(p.text) >= 4]
@@ -177,5 +180,47 @@ def is_section_title(text: str) -> bool:
     core = HEADING_PROBLEM.sub("", t)
     core = HEADING_MEASURE.sub("", core)
     core = re.sub(r"(?:及|和|与|、|的|以及|整改|情况|绩效|评价|自评|项目|结果应用|其他需要说明的事项|"
-                  r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和)", "", core)
+                  r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和|未完成|偏差|未达标|扣分|几点|"
+                  r"目标|指标|说明)", "", core)
     return len(core.strip(" ：:。，,")) <= 2
+
+
+_INTRO = re.compile(r"(?:如下|以下|几点|方面|根源|原因|问题|措施|建议|工作|情况|意见|做法|结果|打算)[^：:]{0,2}[：:]")
+_INTRO_ONLY = re.compile(r"(?:如下|以下|几点|下列|几个方面|以下几个方面)$")
+
+
+def cut_intro(span: Span) -> Span | None:
+    """Drop an introducing clause ending in a colon ("提出改进措施如下：…"); None if nothing is left."""
+    m = None
+    for m2 in _INTRO.finditer(span.text):
+        if m2.end() <= 40:
+            m = m2
+    if m is not None:
+        rest = span.sub(m.end(), len(span.text)).strip()
+        return rest if rest.text else None
+    if _INTRO_ONLY.search(span.text):
+        return None
+    return span
+
+
+PROBLEM_CUE_STRONG = re.compile(
+    r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|缺失|不全|不清晰|"
+    r"不合理|不科学|不明确|不严谨|不精准|不均衡|不及时|不准确|薄弱|较差|较低|较弱|困难|紧张|未能|尚未|无法|难以")
+_PROBLEM_OPENER = re.compile(r"^(?:且|并且|同时|但|另外)?(?:未|缺乏|缺少|部分|个别|有的|一些|存在|导致)")
+
+
+def split_problem_clauses(span: Span) -> list[Span]:
+    """A problem sentence split at commas where both sides state a shortcoming of their own
+    and the right side opens like a new problem (未…, 缺乏…, 部分…, 个别…)."""
+    text = span.text
+    commas = [m.end() for m in re.finditer(r"[，,]", text)]
+    cuts: list[int] = []
+    last = 0
+    for k, c in enumerate(commas):
+        nxt = commas[k + 1] if k + 1 < len(commas) else len(text)
+        left, right = text[last:c], text[c:nxt]
+        if PROBLEM_CUE_STRONG.search(left) and len(left) >= 7 and PROBLEM_CUE_STRONG.search(text[c:])\
+                and _PROBLEM_OPENER.match(right) and len(right) >= 6:
+            cuts.append(c)
+            last = c
+    return [strip_connective(p.strip()) for p in cut_at(span, cuts) if p.strip().text]

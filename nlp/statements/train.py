@@ -1,0 +1,259 @@
+"""Rebuild ``models/statements/``: the statement confidence model, the boilerplate model and the
+background 4-gram table, with document-grouped cross-validated figures in ``meta.json``.
+
+``nlp train statements`` runs this. Training data: the gold folders under ``../shared/gold`` and
+``corpora/sample/gold`` (whichever exist).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from nlp.statements.gold import GoldDoc, default_gold_dirs, gold_blocks, gold_docs, match
+
+SCHEMA_VERSION = 1
+
+
+def _ece(probs: list[float], ok: list[bool], bins: int = 10) -> float:
+    if not probs:
+        return float("nan")
+    buckets: dict[int, list[tuple[float, bool]]] = {}
+    for p, y in zip(probs, ok, strict=True):
+        buckets.setdefault(min(int(p * bins), bins - 1), []).append((p, y))
+    return sum(len(b) / len(probs) * abs(sum(p for p, _ in b) / len(b) - sum(y for _, y in b) / len(b))
+               for b in buckets.values())
+
+
+def _auroc(scores: list[float], labels: list[bool]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if len(set(labels)) < 2:
+        return float("nan")
+    return float(roc_auc_score(labels, scores))
+
+
+def _pipeline_blocks(gd: GoldDoc) -> Any:
+    """Blocks as the real structure + section stages give them (None when they are unavailable)."""
+    try:
+        from nlp.sections import load_tagger
+        from nlp.structure import parse
+    except Exception:  # noqa: BLE001 - other stages may be missing while this one is trained
+        return None
+    try:
+        blocks = parse(gd.document)
+        load_tagger(None).tag(gd.document, blocks)
+        return blocks
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[list[list[float]], list[int], list[str],
+                                                                            list[int], list[dict]]:
+    """Feature rows, labels (matched a gold statement), groups (document) and, per document, the
+    number of gold statements, for candidates from gold-labelled blocks and from the pipeline's blocks."""
+    from nlp.statements.confidence import matrix
+    from nlp.statements.extract import extract_candidates
+
+    X: list[list[float]] = []
+    y: list[int] = []
+    groups: list[str] = []
+    variant: list[int] = []
+    info: list[dict] = []
+    for gd in docs:
+        variants = [gold_blocks(gd)]
+        if use_pipeline:
+            pb = _pipeline_blocks(gd)
+            if pb is not None:
+                variants.append(pb)
+        for vi, blocks in enumerate(variants):
+            cands, _found = extract_candidates(gd.document, blocks)
+            # de-duplicate as extract_statements does
+            seen: set[tuple[int, str, str]] = set()
+            keep = []
+            for c in cands:
+                key = (c.span.line, c.type, c.span.text)
+                if key not in seen:
+                    seen.add(key)
+                    keep.append(c)
+            preds = [{"line": c.span.line, "type": c.type, "text": c.span.text, "confidence": 1.0 - i * 1e-6, "i": i}
+                     for i, c in enumerate(keep)]
+            pairs, _wrong, _missed = match(preds, gd.statements)
+            hit = {p["i"] for p, _ in pairs}
+            rows = matrix(keep)
+            X.extend(rows)
+            y.extend(1 if i in hit else 0 for i in range(len(keep)))
+            groups.extend([gd.name] * len(keep))
+            variant.extend([vi] * len(keep))
+            info.append({"doc": gd.name, "variant": vi, "gold": len(gd.statements), "n": len(keep)})
+    return X, y, groups, variant, info
+
+
+def _confidence_model() -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+
+
+def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[Any, dict[str, Any]]:
+    """Fit the confidence model; CV (grouped by document) gives AUROC, ECE and the F1 per threshold."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    X, y, groups, variant, info = candidate_rows(docs, use_pipeline)
+    Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
+    oof = np.zeros(len(ya))
+    n_splits = min(5, len(set(groups)))
+    for tr, te in GroupKFold(n_splits=n_splits).split(Xa, ya, groups):
+        m = _confidence_model().fit(Xa[tr], ya[tr])
+        oof[te] = m.predict_proba(Xa[te])[:, 1]
+    var = np.asarray(variant)
+    gold_total = {v: sum(i["gold"] for i in info if i["variant"] == v) for v in set(variant)}
+    best = (0.0, 0.3)
+    per_thr: dict[str, dict[str, float]] = {}
+    for thr in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        f1s = []
+        for v in sorted(set(variant)):
+            sel = (var == v) & (oof >= thr)
+            tp = int(ya[sel].sum())
+            fp = int(sel.sum() - tp)
+            fn = gold_total[v] - tp
+            p = tp / (tp + fp) if tp + fp else 0.0
+            r = tp / (tp + fn) if tp + fn else 0.0
+            f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+        per_thr[str(thr)] = {"f1_gold_blocks": round(f1s[0], 4),
+                             "f1_pipeline_blocks": round(f1s[1], 4) if len(f1s) > 1 else float("nan")}
+        if f1s[0] > best[0] + 1e-9:
+            best = (f1s[0], thr)
+    thr = best[1]
+    sel = oof >= thr
+    metrics = {
+        "candidates": len(ya), "positives": int(ya.sum()),
+        "auroc": round(_auroc(oof.tolist(), [bool(v) for v in ya]), 4),
+        "ece_emitted": round(_ece(oof[sel].tolist(), [bool(v) for v in ya[sel]]), 4),
+        "f1_by_threshold": per_thr, "emit_threshold": thr,
+    }
+    model = _confidence_model().fit(Xa, ya)
+    return model, metrics
+
+
+def boilerplate_rows(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tuple[list[list[float]], list[int], list[str]]:
+    from nlp.statements.boilerplate import CorpusCounts, features, grams
+    from nlp.statements.dedupe import normalise
+
+    X, y, groups = [], [], []
+    by_group: dict[str, list[GoldDoc]] = {}
+    for gd in docs:
+        by_group.setdefault(gd.group, []).append(gd)
+    for gds in by_group.values():
+        corpus = CorpusCounts({gd.name: [s["text"] for s in gd.statements] for gd in gds})
+        for gd in gds:
+            own: set[str] = set()
+            for line in gd.document.lines:
+                own |= grams(normalise(line))
+            for s in gd.statements:
+                if "boilerplate" not in s:
+                    continue
+                X.append(features(s["text"], s["type"], gd.name, corpus, bg, exclude_own=own))
+                y.append(int(bool(s["boilerplate"])))
+                groups.append(gd.name)
+    return X, y, groups
+
+
+def _boilerplate_model() -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000, class_weight="balanced"))
+
+
+def train_boilerplate(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tuple[Any, dict[str, Any]]:
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    X, y, groups = boilerplate_rows(docs, bg)
+    Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
+    oof = np.zeros(len(ya))
+    for tr, te in GroupKFold(n_splits=min(5, len(set(groups)))).split(Xa, ya, groups):
+        if len(set(ya[tr])) < 2:
+            oof[te] = ya[tr].mean()
+            continue
+        oof[te] = _boilerplate_model().fit(Xa[tr], ya[tr]).predict_proba(Xa[te])[:, 1]
+    metrics = {"statements": len(ya), "boilerplate": int(ya.sum()),
+               "auroc": round(_auroc(oof.tolist(), [bool(v) for v in ya]), 4),
+               "ece": round(_ece(oof.tolist(), [bool(v) for v in ya]), 4)}
+    return _boilerplate_model().fit(Xa, ya), metrics
+
+
+def _background_texts() -> list[str]:
+    """Every readable document of the known collections (their whole text, one string each)."""
+    from nlp.statements.gold import REPO, SHARED
+
+    texts = []
+    for folder in (SHARED / "seeds", SHARED / "corpus", REPO / "corpora" / "sample" / "docs"):
+        if folder.is_dir():
+            for f in sorted(folder.rglob("*")):
+                if f.suffix.lower() in (".txt", ".md") and f.is_file():
+                    texts.append(f.read_bytes().decode("utf-8", errors="replace"))
+    return texts
+
+
+def train_command(out: Path = Path("models/statements"), use_pipeline: bool = True) -> dict[str, Any]:
+    """Train everything and write the model folder."""
+    import skops.io as sio
+
+    from nlp.statements.boilerplate import FEATURES as BP_FEATURES
+    from nlp.statements.boilerplate import build_background
+    from nlp.statements.confidence import FEATURE_NAMES
+
+    t0 = time.time()
+    dirs = default_gold_dirs()
+    docs = gold_docs(dirs)
+    if not docs:
+        sys.exit("train statements: no gold folders found")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bg_data = build_background(_background_texts())
+    (out / "background.json").write_text(json.dumps(bg_data, separators=(",", ":")), encoding="utf-8")
+    bg = ({int(k, 16): int(v) for k, v in bg_data["df"].items()}, int(bg_data["docs"]))
+    # the confidence model must not see a stale model while its candidates are built
+    conf_model, conf_metrics = train_confidence(docs, use_pipeline)
+    bp_model, bp_metrics = train_boilerplate(docs, bg)
+    sio.dump(conf_model, str(out / "confidence.skops"))
+    sio.dump(bp_model, str(out / "boilerplate.skops"))
+    digest = hashlib.sha256()
+    for gd in docs:
+        digest.update(gd.name.encode())
+        digest.update(json.dumps(gd.statements, ensure_ascii=False, sort_keys=True).encode())
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "labels": ["problem", "measure"],
+        "classes": [0, 1],
+        "features": list(FEATURE_NAMES),
+        "emit_threshold": conf_metrics["emit_threshold"],
+        "training_data": {"gold_dirs": [str(g) for g, _ in dirs], "documents": len(docs),
+                          "sha256": digest.hexdigest()},
+        "command": "nlp train statements --out " + str(out),
+        "cv": {"confidence": conf_metrics, "boilerplate": bp_metrics, "scheme": "GroupKFold by document, 5 folds"},
+        "boilerplate": {"features": list(BP_FEATURES), "background_docs": bg_data["docs"],
+                        "background_grams": len(bg_data["df"]), "k": bg_data["k"]},
+        "seconds": round(time.time() - t0, 1),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    _clear_caches()
+    print(json.dumps(meta["cv"], ensure_ascii=False, indent=1))
+    return meta
+
+
+def _clear_caches() -> None:
+    from nlp.statements import boilerplate, confidence
+
+    confidence.load_model.cache_clear()
+    boilerplate.load_model.cache_clear()
+    boilerplate.background.cache_clear()
