@@ -464,6 +464,21 @@ def test_html_blocks_tables_headings(tmp_path: Path) -> None:
     assert d.format == "html" and d.encoding == "gb18030"
 
 
+def test_html_layout_tables_are_containers(tmp_path: Path) -> None:
+    paras = "".join(f"<p>{s}</p>" for s in LINES if s)
+    page = (
+        "<html><body><table><tr><td><div class='top-nav'><a>首页</a><a>信息公开</a></div></td></tr>"
+        f"<tr><td><table><tr><td><div id='zoom'>{paras}</div></td></tr></table></td></tr>"
+        "<tr><td><table><tr><td>指标</td><td>目标值</td></tr><tr><td>满意度</td><td>≥90%</td></tr></table></td></tr>"
+        "<tr><td><div class='footer'>主办单位：某某县人民政府</div></td></tr></table></body></html>"
+    )
+    p = tmp_path / "layout.html"
+    p.write_text(page, encoding="utf-8")
+    d = read(p)
+    assert d.lines == [s for s in LINES if s] + ["| 指标 | 目标值 |", "| 满意度 | ≥90% |"]
+    assert d.encoding == "utf-8"
+
+
 def test_html_without_charset_and_empty_page(tmp_path: Path) -> None:
     p = tmp_path / "x.htm"
     p.write_bytes("<html><body><p>预算执行率98%</p></body></html>".encode())

@@ -20,13 +20,14 @@ _BLOCKS = frozenset({"p", "div", "li", "dt", "dd", "blockquote", "section", "art
                      "address", "center", "body", "html", "fieldset", "details", "summary", "hr",
                      "header", "footer", "aside", "td", "th"})
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
-_NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|sidebar|share|copyright|skip)(?:$|[\s_-])",
+_NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|sidebar|share|copyright|skip|footer)(?:$|[\s_-])",
                         re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _WS = re.compile(r"[ \t\r\n\f]+")
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "big5": "big5hkscs"}
 _LAYOUT_ROW_CHARS = 400
+_LAYOUT_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article")
 
 
 def decode_html(data: bytes, name: str) -> tuple[str, str, list[str]]:
@@ -114,6 +115,10 @@ def _is_layout_row(tr: Any, cells: list[Any]) -> bool:
     """Pages laid out with tables: a row holding a nested table or a whole article is a container."""
     if any(c.find("table") is not None for c in cells):
         return True
+    for c in cells:
+        blocks = [b for b in c.find_all(_LAYOUT_BLOCKS) if b.name == "br" or b.get_text(strip=True)]
+        if len(blocks) >= 3:
+            return True
     return sum(len(c.get_text()) for c in cells) > _LAYOUT_ROW_CHARS
 
 
@@ -126,6 +131,7 @@ def read_html(data: bytes, name: str) -> tuple[list[str], dict[int, dict[str, An
     soup = BeautifulSoup(text, "lxml")
     out = _Lines()
     row_counter: dict[int, int] = {}
+    data_tables: dict[int, int] = {}
 
     def walk(el: Any, table: int | None) -> None:
         for ch in el.children:
@@ -162,8 +168,11 @@ def read_html(data: bytes, name: str) -> tuple[list[str], dict[int, dict[str, An
                 # A spanned cell (colspan/rowspan) appears once: merged cells are not repeated.
                 texts = [_text_of(c).replace("|", "｜") for c in cells]
                 if any(texts):
-                    r = row_counter.get(table, 0) if table is not None else 0
-                    hint = {"table": table, "row": r} if table is not None else None
+                    hint = None
+                    if table is not None:
+                        # Layout tables get no number: only tables that hold data rows are counted.
+                        number = data_tables.setdefault(table, len(data_tables))
+                        hint = {"table": number, "row": row_counter.get(table, 0)}
                     out.emit("| " + " | ".join(texts) + " |", hint)
                 if table is not None:
                     row_counter[table] = row_counter.get(table, 0) + 1
