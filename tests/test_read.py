@@ -477,6 +477,7 @@ def test_html_layout_tables_are_containers(tmp_path: Path) -> None:
     d = read(p)
     assert d.lines == [s for s in LINES if s] + ["| 指标 | 目标值 |", "| 满意度 | ≥90% |"]
     assert d.encoding == "utf-8"
+    assert d.hints[len(d.lines)] == {"table": 0, "row": 1}
 
 
 def test_html_without_charset_and_empty_page(tmp_path: Path) -> None:
