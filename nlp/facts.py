@@ -50,7 +50,7 @@ _MEASURES: list[tuple[str, str, float]] = [
      r"|(?:收入|支出)预算(?:数)?|预算(?:数|金额|总额|安排|资金)|[“\"]?二下[”\"]?批复数|指标金额", "budget", 1.0),
     (r"预算", "budget", 0.5),
     (r"本年支出合计|支出合计|支出总计|总支出|支出决算数?|全年执行数|实际支出(?:资金|金额|数)?|本年度?支出|年度支出"
-     r"|全年支出|实际完成数|执行金额|执行数|已执行|决算数|实际使用|实际到位并支出", "expenditure", 1.0),
+     r"|全年支出|实际完成数|执行金额|执行数|已执行|决算数|实际使用|实际到位并支出|开支额|实际开支", "expenditure", 1.0),
     (r"支出(?:金额|总额)?", "expenditure", 0.5),
     (r"预算执行率|资金执行率|执行率|完成预算|预算完成率|支出进度|执行进度", "rate", 1.0),
     (r"自评(?:综合)?得分|自评分数?|综合(?:评价)?得分|总得分|总分|评价得分|最终得分|得分|评分", "score", 1.0),
@@ -60,14 +60,16 @@ _MEASURES: list[tuple[str, str, float]] = [
 # Subjects: whose money (or which part). "other" blocks inheritance and disqualifies totals.
 _SUBJECTS: list[tuple[str, str]] = [
     (r"基本支出|基本经费", "basic"),
-    (r"项目支出|项目经费|项目资金|专项资金|专项经费|项目", "project"),
+    (r"项目支出|项目经费", "project"),
+    (r"项目资金|专项资金|专项经费|项目", "project_loose"),
     (r"人员经费|人员类(?:经费|项目)?|人员支出", "personnel"),
-    (r"(?:日常)?公用经费|运转类(?:经费|项目)?", "public"),
-    (r"[“\"‘']?三公[”\"’']?经费|公务接待|公务用车|因公出国", "three_public"),
+    (r"(?:日常)?公用经费", "public"),
+    (r"[“\"‘']?三公[”\"’']?经费", "three_public"),
+    (r"公务接待|公务用车|公车|因公出国|出国经费", "three_public_part"),
     (r"一般公共预算|政府性基金|国有资本经营|社会保险基金|上级补助|事业收入|经营收入|其他收入|附属单位"
      r"|结转|结余|上年|去年|同比|较上年|与\d{4}年相比|比\d{4}年|减少|增加|下降|增长|调减|调增|追加|调剂|收支总计"
      r"|该指标|指标值|权重|分值|目标值|政府采购|机关运行|资产|到位资金|资金共计|总投资|占|工资福利|商品和服务|对个人和家庭"
-     r"|资本性支出|合同|价款|中标|审定|满分|未达到|低于|高于|超过|不足|不得|应当|每|扣", "other"),
+     r"|资本性支出|合同|价款|中标|审定|[（(][类款项][)）]|满分|未达到|低于|高于|超过|不足|不得|应当|每|扣", "other"),
     (r"(?:行政|事业|工勤|机关工勤|全额拨款事业单位|参公|政法专项)(?:人员)?编制", "part_staff"),
     (r"离休|退休|离退休|临聘|雇员|聘用|学生|借调", "other_staff"),
 ]
@@ -122,6 +124,9 @@ _FIELD_ALONE_RX = re.compile(
     r"^(?:部门（单位）|部门\(单位\)|部门单位|预算单位|填报单位|被评价单位|项目单位|实施单位|单位|部门)\s*(?:名\s*称)?"
     r"(?:[（(]\s*(?:公章|盖章|签章)\s*[)）])?\s*[:：]?$"
 )
+_FIELD_SPACE_RX = re.compile(
+    r"(?:单位名称|部门名称|预算单位名称|项目实施单位|实施单位)(?:[（(]\s*(?:公章|盖章)\s*[)）])?(?:/项目负责人)?\s*(\S.+)$"
+)
 _META_RX = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?\s*([\u4e00-\u9fff（）()]{2,40})")
 _TITLE_WORDS = re.compile(r"绩效|决算|预算|自评|评价|报告|公开|说明|审计|计分表|自评表")
 _TITLE_CUT = re.compile(
@@ -129,6 +134,14 @@ _TITLE_CUT = re.compile(
 )
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*(度)?")
 _DATE_CONTEXT = re.compile(r"发布|日期|时间|公告|报告日期|填报|印发|成文|打印|浏览")
+
+
+_LEAD_JUNK = re.compile(
+    r"^(?:项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
+    r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级)+"
+)
+_REGION_ORG_RX = re.compile(rf"(?:中共)?[\u4e00-\u9fff]{{1,12}}?(?:省|市|县|区|州|盟|旗)[\u4e00-\u9fff（）()]{{0,16}}?{_ORG_SUFFIX}")
+_BAD_ORG = re.compile(r"人民政府$|财政局$|财政厅$|^中共[\u4e00-\u9fff]{1,8}委$|^[省市县区]委$|总局$")
 
 
 def normalise_department(name: str) -> str:
@@ -151,6 +164,7 @@ def _clip_org(text: str) -> str | None:
     if best is None:
         return None
     best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+)", "", best)
+    best = _LEAD_JUNK.sub("", best)
     best = normalise_department(best)
     if len(best) < 3 or re.search(r"[\d，,。；;：:“”\"]", best):
         return None
@@ -168,10 +182,19 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             cands.append({"name": name, "source": source, "line": line, "weight": weight})
 
     for idx, (no, text) in enumerate(nonempty):
-        t = text.replace("\t", " ").strip("| ")
-        m = _FIELD_RX.search(t)
+        t = re.sub(r"^[-•·*\s]+", "", text.replace("\t", " ")).strip("| ")
+        t = re.sub(r"^\[\s*(.*?)\s*\]$", r"\1", t)
+        m = _FIELD_RX.search(t) or _FIELD_SPACE_RX.search(t)
+        if m is None and "|" in t:
+            cells = [c.strip() for c in t.split("|") if c.strip()]
+            for a, b in zip(cells, cells[1:], strict=False):
+                if re.fullmatch(r"(?:部门|单位|部门（单位）|单位名称|部门名称|预算单位名称|部门单位名称)(?:[（(]公章[)）])?", a):
+                    org = _clip_org(b)
+                    if org and org == normalise_department(b):
+                        add(org, "field", no, 3.0)
+                    break
         if m and not re.search(r"主管部门", t[: m.start(1)]) and not re.search(r"联系|电话|日期", t[: m.start(1)]):
-            val = re.split(r"\s{2,}|\||填报日期|联系人|日期|电话|单位负责人|负责人", m.group(1).strip())[0]
+            val = re.split(r"\s{2,}|\s(?=\S*[联电日])|\||/|填报日期|联系人|日期|电话|单位负责人|负责人", m.group(1).strip())[0]
             add(_clip_org(val), "field", no, 3.0)
         elif m and "主管部门" in t[: m.start(1)]:
             add(_clip_org(m.group(1)), "field_parent", no, 1.0)
@@ -189,9 +212,15 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
         mm = _META_RX.search(t)
         if mm and idx < 25:
             add(_clip_org(mm.group(1)), "meta", no, 1.0)
+        elif idx < 25 and re.fullmatch(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?", t) and idx + 1 < len(nonempty):
+            nxt = re.sub(r"^[-•·*\s]+", "", nonempty[idx + 1][1]).strip()
+            add(_clip_org(nxt), "meta", nonempty[idx + 1][0], 1.0)
+        mo = re.match(r"^第[一二三四五六七八九十]部分\s*(.+?)(?:单位|部门)?概况$", re.sub(r"\s+", "", t))
+        if mo:
+            add(_clip_org(mo.group(1)), "title", no, 2.5)
 
     # title: the first lines that read like a report title, and a bare org line just above one
-    head = nonempty[:14]
+    head = nonempty[:25]
     for k, (no, text) in enumerate(head):
         t = re.sub(r"^#+\s*|\s+", "", text)
         if _TITLE_WORDS.search(t) and len(t) <= 80:
@@ -200,8 +229,8 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             prefix = stripped[: cut.start()] if cut else stripped
             org = _clip_org(prefix)
             if org and org == normalise_department(prefix):
-                add(org, "title", no, 3.0 if k < 8 else 2.0)
-            if k > 0 and not org:
+                add(org, "title", no, 3.0 if k < 8 else 2.5)
+            if k > 0 and not org and len(t) >= 6 and re.search(r"报告|决算|说明|公开|自评表|评价表|计分表", t):
                 pno, ptext = head[k - 1]
                 p = re.sub(r"^#+\s*|\s+", "", ptext)
                 porg = _clip_org(p)
@@ -225,14 +254,15 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     cands = _department_candidates(document)
     text = re.sub(r"\s+", "", document.text)
     if not cands:
-        # fall back to the most mentioned organisation name in the opening text
-        counts = Counter(_clip_org(m.group(0)) for m in _ORG_RX.finditer(text[:3000]))
+        # fall back to the organisation named most often (at least twice), not a government or auditor
+        counts = Counter(_clip_org(m.group(0)) for m in _REGION_ORG_RX.finditer(text[:6000]))
         counts.pop(None, None)
-        if not counts:
+        ranked = [(n, c) for n, c in counts.most_common() if c >= 2 and not _BAD_ORG.search(n)]
+        if not ranked:
             return None, {"n_candidates": 0}
-        name, n = counts.most_common(1)[0]
-        return name, {"n_candidates": 1, "best_source": "text", "support": 0.0, "agree": 0.0,
-                      "mentions": n, "score": 0.5, "line": 0, "alternatives": []}
+        name, n = ranked[0]
+        return name, {"n_candidates": len(ranked), "best_source": "text", "support": n / sum(counts.values()),
+                      "agree": 0.0, "mentions": n, "score": 0.5, "line": 0, "alternatives": []}
     groups: list[dict[str, Any]] = []
     for c in cands:
         for g in groups:
@@ -305,7 +335,17 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     elif plain:
         y = plain.most_common(1)[0][0]
     else:
-        return None, info
+        # only dates: the year a 12月31日 closes, else the year before publication
+        ends = Counter(int(x) for x in re.findall(r"((?:19|20)\d{2})年12月31日", whole))
+        pub = re.search(r"(?:发布|成文|公开)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})", whole)
+        if ends:
+            y = ends.most_common(1)[0][0]
+        elif pub:
+            y = int(pub.group(1)) - 1
+        else:
+            return None, info
+        info["agree"] = 0.0
+        return y, info
     tot = sum(plain.values()) or 1
     info["agree"] = plain.get(y, 0) / tot
     return y, info
@@ -370,7 +410,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
         sent_start = m.end()
     seg_start = max(sent_start, prev_end, start - 40)
     seg = re.sub(r"\s+", "", line[seg_start:start])
-    sentence = re.sub(r"\s+", "", line[max(sent_start, start - 80):seg_start])
+    sentence = re.sub(r"\s+", "", line[max(sent_start, seg_start - 40):seg_start])
     measure = _nearest(_MEASURE_RX, seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
@@ -390,6 +430,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
         (_, subject), s_start, s_end = subj
         gap = seg[s_end:m_start] if meas_name else seg[s_end:]
         if meas_name:
+            gap = re.sub(r"[（(][^（()）]{1,4}[)）]", "", gap)  # 因公出国（境）费
             attached = len(gap) <= 12 and not re.search(r"[）)，,；]", gap)
         else:
             attached = _GAP_FILL.match(re.sub(r"^(?:支出|经费|资金|金额|总额|决算数?|合计)", "", gap)) is not None
@@ -399,15 +440,19 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
                 reading.measure, meas_name = None, None
         if attached:
             reading.subject = subject
-    if reading.subject is None and meas_name:
+    chained = prev_end > sent_start and prev_end >= start - 40  # a list of figures: X数A，Y数B
+    if reading.subject is None and meas_name and chained:
         inh = _nearest(_SUBJECT_RX, sentence)
         if inh:
             s = inh[0][1]
-            if s in ("basic", "personnel", "public", "three_public", "part_staff") or meas_name == "rate":
+            if s in ("basic", "project", "personnel", "public", "three_public", "three_public_part", "part_staff") \
+                    or meas_name == "rate":
                 reading.subject = s
     if reading.subject in ("basic", "project", "personnel", "public", "three_public") and meas_name is None:
         # a part stated without its own measure takes the measure of the sentence (…预算…，其中：基本支出X)
-        inh = _nearest(_MEASURE_RX, sentence)
+        before = line[max(0, seg_start - 80):seg_start]
+        before = re.sub(r"\s+", "", before[before.rfind("。") + 1:])
+        inh = _nearest([x for x in _MEASURE_RX if x[2] >= 1.0], before)
         if inh and inh[0][1] in ("budget", "budget_adjusted"):
             reading.penalty = 0.7
     return reading
@@ -415,11 +460,50 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
 
 def _is_project_report(document: Document) -> bool:
     head = re.sub(r"\s+", "", "".join(ln for ln in document.lines[:12]))
-    return bool(re.search(r"项目(?:支出)?(?:绩效)?(?:自评|评价|绩效)", head)) and "整体" not in head
+    return bool(re.search(r"(?:项目|专项资金|专项经费|专项)(?:支出)?(?:绩效)?(?:目标)?(?:自评|评价|绩效)", head)) and "整体" not in head
 
 
-def read_mentions(document: Document, figures: list[Figure]) -> list[Mention]:
-    """Every figure that states a canonical metric, read in its clause."""
+_LABEL_NEUTRAL = re.compile(
+    r"年度资金总额|资金总额|总额|合计|总计|小计|本年|当年|全年|年度|金额|部门|单位|整体|财政拨款|当年财政拨款|其中|数|总|[（(]?万元[)）]?"
+    r"|[\d一二三四五六七八九十、.．:：()（）\s]"
+)
+
+
+def _label_year_differs(label: str, year: int | None) -> bool:
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", label)]
+    return bool(years) and year is not None and year not in years
+
+
+def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
+    """A table cell's metric from its row and column labels (``支出总额 2022年决算数``)."""
+    if _label_year_differs(label, year):
+        return None  # a column of another year (上年决算数)
+    text = re.sub(r"\s+", " ", label).strip()
+    flat = text.replace(" ", "")
+    measure = _nearest(_MEASURE_RX, flat)
+    subj = _nearest(_SUBJECT_RX, flat)
+    meas_name = measure[0][1] if measure else None
+    subject = subj[0][1] if subj else None
+    if subject == "project_loose":
+        subject = "project" if meas_name == "expenditure" else "other"
+    if subject in ("other", "other_staff", "part_staff", "three_public_part"):
+        return None
+    if subject is not None and (subject, meas_name) not in _METRIC_OF:
+        return None  # a part's budget: not a canonical fact
+    metric = _METRIC_OF.get((subject, meas_name))
+    if metric is None:
+        return None
+    rest = flat
+    for rx, _x in ([(r, 0) for r, _m, _e in _MEASURE_RX] + [(r, 0) for r, _s in _SUBJECT_RX]):
+        rest = rx.sub("", rest)
+    rest = _LABEL_NEUTRAL.sub("", rest)
+    if subject is None and len(rest) >= 2:
+        return None  # a named row (公车运行维护, 某项目) under a total-looking column
+    return metric, False, 0.6
+
+
+def read_mentions(document: Document, figures: list[Figure], year: int | None = None) -> list[Mention]:
+    """Every figure that states a canonical metric, read in its clause (or, for a cell, its labels)."""
     project_report = _is_project_report(document)
     by_line: dict[int, list[Figure]] = {}
     for f in figures:
@@ -445,9 +529,14 @@ def read_mentions(document: Document, figures: list[Figure]) -> list[Mention]:
                 continue  # a grading band (得分≥85分为优秀)
             metric = None
             qualified = False
-            if subject == "project" and project_report and measure in ("budget", "budget_adjusted", "expenditure", "rate", "score"):
+            if subject in ("project", "project_loose") and project_report \
+                    and measure in ("budget", "budget_adjusted", "expenditure", "rate", "score"):
                 subject = None
-            if subject in ("other", "other_staff"):
+            if subject == "project_loose":
+                subject = "project" if measure == "expenditure" else "other" if measure else "skip"
+            if subject == "skip":
+                continue
+            if subject in ("other", "other_staff", "three_public_part"):
                 qualified = True
                 metric = _METRIC_OF.get((None, measure))
             elif subject == "part_staff":
@@ -464,6 +553,14 @@ def read_mentions(document: Document, figures: list[Figure]) -> list[Mention]:
                     and r.part and subject is None:
                 qualified = True  # 其中：X预算数… is a part of a larger total
             fig_metric = f.metric
+            if metric is None and measure is None and subject is None and f.label:
+                got = _read_label(f.label, year)
+                if got is not None and _kind_fits(got[0], f):
+                    metric, qualified, exact = got
+                    if metric == fig_metric or fig_metric is None:
+                        fig_metric = None
+                elif got is None and _label_year_differs(f.label, year):
+                    continue
             if metric is not None and _kind_fits(metric, f):
                 if metric == "self_score" and re.search(r"指标|权重|分值", r.seg):
                     qualified = True
@@ -516,6 +613,8 @@ def _rank(mentions: list[Mention], n_lines: int) -> None:
         s += 0.2 * float(f.confidence or 0.0)
         if m.metric == "self_score" and m.figure.value < 60:
             s -= 0.5
+        if m.metric in ("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total") and m.figure.value == 0:
+            s -= 0.6  # a unit's total is hardly ever nil
         m.score = s
 
 
@@ -532,6 +631,11 @@ def _group_by_value(mentions: list[Mention]) -> list[list[Mention]]:
     return groups
 
 
+def _support(group: list[Mention]) -> int:
+    """Independent agreeing mentions: distinct lines, plainly labelled, not look-alikes."""
+    return max(1, len({m.figure.line for m in group if m.exact >= 0.6 and not m.qualified}))
+
+
 def choose(mentions: list[Mention], n_lines: int) -> dict[str, tuple[list[list[Mention]], dict[str, float]]]:
     """Per metric: value groups best first, and the features of the competition."""
     _rank(mentions, n_lines)
@@ -543,7 +647,7 @@ def choose(mentions: list[Mention], n_lines: int) -> dict[str, tuple[list[list[M
         groups = _group_by_value(ms)
         for g in groups:
             g.sort(key=lambda x: -x.score)
-        gscore = {id(g): g[0].score + 0.25 * min(len(g) - 1, 3) for g in groups}
+        gscore = {id(g): g[0].score + 0.25 * min(_support(g) - 1, 3) for g in groups}
         groups.sort(key=lambda g: -gscore[id(g)])
         best = groups[0]
         top = gscore[id(best)]
@@ -569,6 +673,9 @@ def _usable(metric: str, groups: list[list[Mention]], feats: dict[str, float]) -
     best = groups[0][0]
     if best.qualified:
         return False
+    if best.figure.in_table and best.source == "text" and best.exact <= 0.6 and len(groups) >= 3 \
+            and all(g[0].figure.in_table for g in groups):
+        return False  # many tables, many values (one per project): no single report figure
     return not (best.source == "figure" and best.exact < 0.35)
 
 
@@ -627,7 +734,7 @@ def extract_facts(document: Document, blocks: list[Block], figures: list[Figure]
     found.year = year
     found.year_confidence = model.confidence("year", _year_features(yinfo)) if year else 0.0
 
-    mentions = read_mentions(document, figures)
+    mentions = read_mentions(document, figures, year)
     mentions.extend(_staff_sum(mentions))
     n_lines = len(document.lines)
     for metric, (groups, feats) in choose(mentions, n_lines).items():
