@@ -10,10 +10,11 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import CorruptDocumentError, EmptyDocumentError, InputTooLargeError
+from nlp.errors import CorruptDocumentError, EmptyDocumentError, EncodingError, InputTooLargeError
 from nlp.read.clean import is_page_footer
 from nlp.read.limits import Limits
 
+_CID = re.compile(r"\(cid:\d+\)")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,4}\s*$|^\s*\d{1,4}\s*/\s*\d{1,4}\s*$")
 _MAX_BLANKS = 40  # a gap never stands for more empty lines than this
 
@@ -117,7 +118,25 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
         pdf.close()
     if not any(items for _, items in per_page):
         raise EmptyDocumentError(name, "the PDF has no text layer", "scanned PDF needs OCR")
+    per_page = _drop_unmapped_glyphs(per_page, name, warnings)
     return _layout(per_page, warnings, min(lefts) if lefts else None, first_baselines)
+
+
+def _drop_unmapped_glyphs(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]],
+                          name: str, warnings: list[str]) -> list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]]:
+    """Remove ``(cid:123)`` placeholders (glyphs without a Unicode mapping); refuse a PDF made of them."""
+    total = unmapped = 0
+    for _, items in per_page:
+        for it in items:
+            total += len(it[2])
+            unmapped += sum(len(m) for m in _CID.findall(it[2]))
+    if not unmapped:
+        return per_page
+    if unmapped > 0.5 * total:
+        raise EncodingError(name, "the PDF's fonts carry no Unicode mapping, so its text cannot be extracted",
+                            "scanned PDF needs OCR; or export the text from the program that made it")
+    warnings.append("removed glyphs without a Unicode mapping")
+    return [(h, [(t, b, _CID.sub("", x), hint) for t, b, x, hint in items]) for h, items in per_page]
 
 
 def _line_pitch(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]]) -> float:
