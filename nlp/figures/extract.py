@@ -279,9 +279,20 @@ class Extractor:
             offset = best[1] if best else 0
         row_unit = table.row_unit
         for i, (cell, m, bidx) in enumerate(row):
-            if m is None or m.pattern != "bare":
+            if m is None:
                 continue
             col = cols[offset + i] if offset + i < len(cols) else ""
+            if m.pattern != "bare":
+                if col:  # a cell with its own unit: the table still names what it measures
+                    for f in reversed(figures[-12:]):
+                        if f.line == cell.line and f.start == cell.start + m.start:
+                            f.label = f"{table.row_label} {_column_name(col)}".strip()
+                            metric = metric_for(f.label, "", f.kind, f.unit, in_table=True,
+                                                row_label=table.row_label, column=self._year_col(col, table))
+                            if metric and not re.search(r"项目支出.*表|项目.*自评表", table.title):
+                                f.metric = metric
+                            break
+                continue
             if not col:
                 if m.comparator:
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,

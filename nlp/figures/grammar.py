@@ -106,8 +106,8 @@ _MASKS = [
     re.compile(rf"[{_DIG}]{{4}}{_SP}年{_SP}[{_DIG}]{{1,2}}{_SP}月"),
     re.compile(rf"[{_DIG}]{{1,2}}{_SP}月{_SP}[{_DIG}]{{1,2}}{_SP}[日号]"),
     re.compile(rf"[〔\[［【﹝(（]{_SP}[{_DIG}]{{4}}{_SP}[〕\]］】﹞)）]{_SP}[{_DIG}]{{1,5}}{_SP}号?"),
-    re.compile(rf"(?<![{_DIG}])(?:[{_DIG}]{{3,4}}[-－—])?[{_DIG}]{{7,8}}(?![{_DIG}.．万亿元%])"),
-    re.compile(rf"(?<![{_DIG}])1[3-9][{_DIG}]{{9}}(?![{_DIG}])"),
+    re.compile(rf"(?<![{_DIG}])[{_DIG}]{{3,4}}[-－—][{_DIG}]{{7,8}}(?![{_DIG}])"),
+    re.compile(rf"(?<![{_DIG}])1[3-9][{_DIG}]{{9}}(?![{_DIG}.．万亿元%人个次件户名项分])"),
     re.compile(rf"[（(]{_SP}[{_DIG}]{{1,2}}{_SP}[)）]"),
     re.compile(rf"(?:^|(?<=[\s。；;：:，,!！?？]))[{_DIG}]{{1,2}}{_SP}[、.．](?![{_DIG}])"),
     re.compile(rf"[{_DIG}]{{1,2}}{_SP}[:：]{_SP}[{_DIG}]{{2}}(?![{_DIG}])"),  # clock times 14:30
@@ -210,6 +210,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         before = text[max(0, s - 6):s]
         if _REF_BEFORE.search(before) or _DEBRIS_BEFORE.search(text[max(0, s - 8):s]):
             continue
+        if len(num_s) > 24:  # no report states a figure that long; also keeps floats finite
+            continue
         value = to_number(num_s)
         if value is None:
             continue
@@ -287,7 +289,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             if unit == "万人次":
                 mult, unit = 1e4, "人次"
         if unit is None:
-            if not bare or is_cn:
+            if is_cn:
                 continue
             pattern = "bare"
             kind = "other"
@@ -308,7 +310,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         out.append(Mention(start=start, end=end, text=text[start:end], value=_clean(value * mult), unit=unit,
                            kind=kind, comparator=comparator, approx=approx, pattern=pattern, scaled=scaled))
     _link_ranges(text, out)
-    return out
+    return out if bare else [x for x in out if x.pattern != "bare"]
 
 
 def _clean(v: float) -> float:
