@@ -319,6 +319,12 @@ def test_score_brief_finds_every_citation(brief: Brief, tmp_path: Path) -> None:
     assert result["traceable"] == 1.0 and result["cited"] > 0
 
 
+def _contained(text: str, window: str) -> float:
+    """Share of the text's character bigrams found in the window (statements may drop a word)."""
+    grams = {text[i: i + 2] for i in range(len(text) - 1)}
+    return sum(1 for g in grams if g in window) / len(grams) if grams else 0.0
+
+
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not beside this checkout")
 def test_brief_of_the_seed_reports_is_traceable(tmp_path: Path) -> None:
     pytest.importorskip("nlp.statements")
@@ -340,7 +346,7 @@ def test_brief_of_the_seed_reports_is_traceable(tmp_path: Path) -> None:
             for s in t["statements"]:
                 doc = texts[Path(s["doc"]).name]
                 window = "".join(doc.lines[s["line"] - 1: s["line"] + 2])
-                assert s["text"][:8] in window
+                assert _contained(s["text"], window) >= 0.8, (s, window)
     if SCORE.is_file():
         b.write(tmp_path / "brief.json")
         out = subprocess.run([sys.executable, str(SCORE), "brief", "--docs", str(SHARED / "seeds"),
