@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 NUM_PERM = 64
-THRESHOLD = 0.6  # Jaccard of 3-gram sets for two statements to count as the same
+THRESHOLD = 0.5  # Jaccard of 3-gram sets for two statements to count as the same (reworded copies reach ~0.5)
 
 _MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．)）]|"
