@@ -6,6 +6,7 @@ decimals of 万元 (100 元 per addend); rates allow ±0.6 percentage points.
 """
 from __future__ import annotations
 
+import math
 import re
 from statistics import median
 
@@ -54,7 +55,12 @@ def _missing(name: str, facts: dict[str, Fact], keys: tuple[str, ...]) -> Check 
     return None
 
 
-def _sum_check(name: str, facts: dict[str, Fact], parts: tuple[str, str], total: str) -> Check:
+# other expenditure of a 决算 besides basic and project (支出合计 = 基本 + 项目 + these)
+_OTHER_SPENDING = re.compile(r"经营支出|上缴上级支出|对附属单位补助支出|其他支出")
+
+
+def _sum_check(name: str, facts: dict[str, Fact], parts: tuple[str, str], total: str,
+               figures: list[Figure] | None = None) -> Check:
     miss = _missing(name, facts, (*parts, total))
     if miss:
         return miss
@@ -65,7 +71,26 @@ def _sum_check(name: str, facts: dict[str, Fact], parts: tuple[str, str], total:
     status = "ok" if abs(diff) <= tol else "fail"
     detail = (f"{_show(a)} + {_show(b)} = {_wan(s)}; {_show(t)}; difference {_wan(diff)}"
               + ("" if status == "ok" else f" (beyond rounding of {_wan(tol)})"))
-    return Check(name, status, detail, sorted({a.line, b.line, t.line}))
+    lines = {a.line, b.line, t.line}
+    if status == "fail" and figures:
+        twin = next((f for f in figures if f.kind == "amount" and abs(float(f.value) - s) <= tol
+                     and abs(float(f.value) - float(t.value)) > tol), None)
+        if twin is not None:
+            detail += (f"; the sum equals {twin.text!r} at line {twin.line}"
+                       + (f" ({twin.label})" if twin.label else "") + ": the parts may be of another figure (a budget?)")
+            lines.add(twin.line)
+    if status == "fail" and total == "expenditure_total" and figures:
+        # the total may hold other spending (经营支出 …) stated beside it
+        others = [f for f in figures if f.kind == "amount" and f.value and f.label
+                  and _OTHER_SPENDING.search(f.label) and abs(f.line - t.line) <= 3]
+        extra = sum(float(f.value) for f in {(f.line, f.start): f for f in others}.values())
+        if others and abs(s + extra - float(t.value)) <= tol + ROUNDING_PER_TERM * len(others):
+            status = "ok"
+            shown = ", ".join(f"{f.label} {_wan(float(f.value))} (line {f.line})" for f in others)
+            detail = (f"{_show(a)} + {_show(b)} + {shown} = {_wan(s + extra)}; {_show(t)}: "
+                      "the total includes other spending besides basic and project")
+            lines |= {f.line for f in others}
+    return Check(name, status, detail, sorted(lines))
 
 
 def check_execution_rate(facts: dict[str, Fact]) -> Check:
@@ -78,8 +103,11 @@ def check_execution_rate(facts: dict[str, Fact]) -> Check:
     if float(b.value) <= 0:
         return Check(name, "unknown", f"{_show(b)} is zero: no rate to compute", [b.line])
     computed = 100.0 * float(e.value) / float(b.value)
-    diff = float(r.value) - computed
-    status = "ok" if abs(diff) <= RATE_TOLERANCE_PP else "fail"
+    stated = float(r.value)
+    diff = stated - computed
+    # a rate stated without decimals (99%) is only good to the whole percent
+    whole = stated.is_integer() and (math.floor(computed + 1e-9) == stated or round(computed) == stated)
+    status = "ok" if abs(diff) <= RATE_TOLERANCE_PP or whole else "fail"
     detail = (f"{_show(e)} / {_show(b)} = {computed:.2f}%; stated {_show(r)}; "
               f"difference {diff:+.2f} percentage points (tolerance ±{RATE_TOLERANCE_PP})")
     return Check(name, status, detail, sorted({r.line, e.line, b.line}))
@@ -173,7 +201,7 @@ def check_unit_slip(figures: list[Figure], document: Document | None) -> Check:
     metric_of = {id(m.figure): m.metric for m in mentions}
     family: dict[str, list[float]] = {}
     for m in mentions:
-        if m.figure in written_wan:
+        if m.figure in written_wan and m.figure.value:
             family.setdefault(m.metric, []).append(float(m.figure.value))
     slips = []
     for f in written_yuan:
@@ -203,7 +231,7 @@ def run_checks(facts: dict[str, Fact], figures: list[Figure], document: Document
     """All checks, in a fixed order."""
     return [
         _sum_check("basic_plus_project_equals_total", facts, ("basic_expenditure", "project_expenditure"),
-                   "expenditure_total"),
+                   "expenditure_total", figures),
         _sum_check("personnel_plus_public_equals_basic", facts, ("personnel_expenditure", "public_expenditure"),
                    "basic_expenditure"),
         check_execution_rate(facts),
