@@ -410,7 +410,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
         sent_start = m.end()
     seg_start = max(sent_start, prev_end, start - 40)
     seg = re.sub(r"\s+", "", line[seg_start:start])
-    sentence = re.sub(r"\s+", "", line[max(sent_start, seg_start - 40):seg_start])
+    sentence = re.sub(r"\s+", "", line[max(sent_start, seg_start - 100):seg_start])
     measure = _nearest(_MEASURE_RX, seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
@@ -673,8 +673,9 @@ def _usable(metric: str, groups: list[list[Mention]], feats: dict[str, float]) -
     best = groups[0][0]
     if best.qualified:
         return False
-    if best.figure.in_table and best.source == "text" and best.exact <= 0.6 and len(groups) >= 3 \
-            and all(g[0].figure.in_table for g in groups):
+    plain = [g for g in groups if not g[0].qualified]
+    if best.figure.in_table and best.source == "text" and best.exact <= 0.6 and len(plain) >= 2 \
+            and all(g[0].figure.in_table for g in plain):
         return False  # many tables, many values (one per project): no single report figure
     return not (best.source == "figure" and best.exact < 0.35)
 
