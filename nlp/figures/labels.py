@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 _STOP = "。；;，,、：:（）()\t|！!？?【】[]“”\"《》"
-_TRAIL = re.compile(r"(?:分别为|分别是|合计为|共计为|总计为|累计为|为|是|达|达到|共|共计|合计|总计|计|累计|约|近|"
+_TRAIL = re.compile(r"(?:分别为|分别是|合计为|共计为|总计为|累计为|为|是|达|达到|共|共计|累计|约|近|"
                     r"实现|完成了?|占|的|了|有|于|在|等于|大于等于|小于等于|不低于|不少于|不超过|不高于|"
                     r"大于|小于|高于|低于|超过|至少|仅|只有|\s)+$")
 _LEAD = re.compile(r"^(?:其中|包括|另外|此外|以及|及|和|与|并|且|截至|截止|[0-9０-９]{4}\s*年度?|[0-9]{1,2}\s*月(?:底|末)?|"
-                   r"本年度?|全年|当年|今年|上年|年度|本单位|本部门|我单位|我部门|我局|我院|我委|我中心|我校|单位|部门|\s)+")
+                   r"本单位|本部门|我单位|我部门|我局|我院|我委|我中心|我校|\s)+")
 _YEARISH = re.compile(r"[0-9０-９]{4}\s*年度?")
 
 
@@ -25,7 +25,11 @@ def prose_label(line: str, start: int, prev_end: int) -> str | None:
     """Nearest noun phrase before ``start`` in its clause."""
     lo = max(prev_end, start - 24, 0)
     window = line[lo:start]
+    window = re.sub(r"[（(][^（()）]{0,6}[)）][\s:：]*$", "", window)  # 预算数(A) 5.8万
     cut = max(window.rfind(c) for c in _STOP)
+    if cut >= 0 and not window[cut + 1:].strip() and window[cut] in ":：":
+        window = window[:cut]  # 自评得分: 95.9 分
+        cut = max(window.rfind(c) for c in _STOP)
     if cut >= 0:
         window = window[cut + 1:]
     window = _TRAIL.sub("", window.strip())
@@ -74,13 +78,16 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
         if re.search(r"(?<![行政事业工勤])编制(?:人数|数)?$|核定编制|编制人数|编制数", lab) and not re.search(
                 r"行政编制|事业编制|工勤|领导职数", lab):
             return "staff_authorized"
-        if re.search(r"实有人数|实际人数|在职人数|实有|在编人员|在职在编|在岗人数|实际在职|现有人员|在职人员", lab):
+        if re.search(r"实有人数|实际人数|在职人数|实有|在编人员|在职在编|在岗人数|实际在职|现有人员|在职人员|在职$", lab):
             return "staff_actual"
     return None
 
 
 def _amount_metric(lab: str, ctx: str) -> str | None:
-    if re.search(r"调整后预算|全年预算|调整预算|预算调整后|年中调整预算", lab):
+    if "收入" in lab and re.search(r"收入决算|收入合计|本年收入|总收入|总体收入|年度收入|财政拨款收入|收入总计", lab) \
+            and not re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab):
+        return "revenue_total"
+    if re.search(r"调整后预算|全年预算|调整预算|预算调整后|年中调整预算", lab) and not re.search(r"支出金额|执行", lab):
         return None if _SUBITEM.search(lab.replace("预算调整后", "")) else "budget_adjusted"
     if re.search(r"三公", lab) and re.search(r"决算|支出|实际|使用", lab + ctx[-10:]) and not re.search(
             r"预算数|预算为|预算安排", lab):
@@ -93,13 +100,14 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
         return "basic_expenditure"
     if re.search(r"项目支出(?:决算|支出)?$", lab) and "预算" not in lab:
         return "project_expenditure"
-    if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$", lab):
+    if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$|收入预算|支出预算", lab):
         if _SUBITEM.search(lab) or _SUBITEM.search(ctx[-12:].replace(lab, "")):
             return None
         return "budget_initial"
-    if re.search(r"(?:本年|年度|全年|实际|总)?支出(?:合计|总额|总计)?$|决算数|执行数|执行金额|实际完成数?|已执行|支出决算|实际使用", lab):
-        core = re.sub(r"本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
-                      r"整体|资金|预算|共|[局院委办中心所站队]+", "", lab)
+    if re.search(r"(?:本年|年度|全年|实际|总)?支出(?:合计|总额|总计|资金|金额)?(?:共计|累计)?$|决算数|执行数|执行金额|实际完成数?|已执行|支出决算|实际使用|开支额", lab):
+        core = re.sub(r"全年度|本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
+                      r"整体|资金|预算|共计?|累计|金额|", "", lab)
+        core = re.sub(r"^.*[局院委办心校站队区县市]", "", core)
         subject = _subject_of(lab + "|" + ctx)
         if subject:
             return subject
@@ -130,7 +138,8 @@ def _subject_of(text: str) -> str | None:
 def _table_metric(row: str, col: str, kind: str) -> str | None:
     row = row.replace(" ", "")
     col = col.replace(" ", "")
-    total_row = bool(re.fullmatch(r"(?:年度资金总额|资金总额|总额|合计|总计|年度资金总额[:：]?|预算资金|资金总额[:：]?)", row)) or not row
+    total_row = bool(re.fullmatch(r"(?:年度资金总额|资金总额|总额|合计|总计|预算资金|支出总额|收入总额|支出合计|"
+                                  r"本年支出合计|收入合计|本年收入合计)[:：]?", row)) or not row
     if re.search(r"得分", col) and re.fullmatch(r"总分|合计|总计|综合得分|总得分", row):
         return "self_score"
     if kind == "count":
@@ -144,7 +153,9 @@ def _table_metric(row: str, col: str, kind: str) -> str | None:
     if kind != "amount":
         return None
     if total_row:
-        if re.search(r"年初预算|^预算数$", col):
+        if "收入" in row and re.search(r"决算|执行|实际", col):
+            return "revenue_total"
+        if re.search(r"年初预算|^(?:[0-9]{4}年)?预算数?$|批复预算", col):
             return "budget_initial"
         if re.search(r"全年预算|调整后预算", col):
             return "budget_adjusted"
@@ -153,6 +164,6 @@ def _table_metric(row: str, col: str, kind: str) -> str | None:
         return None
     if re.search(r"决算|执行数|实际", col):
         sub = _subject_of(row)
-        if sub and not re.search(r"其中|[0-9]、", row):
+        if sub and not re.search(r"[0-9]、", row):
             return sub
     return None
