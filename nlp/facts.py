@@ -505,6 +505,10 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
 def read_mentions(document: Document, figures: list[Figure], year: int | None = None) -> list[Mention]:
     """Every figure that states a canonical metric, read in its clause (or, for a cell, its labels)."""
     project_report = _is_project_report(document)
+    money = [f for f in figures if f.kind == "amount"]
+    in_wan = sum(1 for f in money if "万" in f.text or "亿" in f.text)
+    in_yuan = sum(1 for f in money if re.search(r"\d\s*元", f.text) and "万" not in f.text and "亿" not in f.text)
+    mostly_wan = in_wan >= 3 and in_wan >= 2 * in_yuan
     by_line: dict[int, list[Figure]] = {}
     for f in figures:
         by_line.setdefault(f.line, []).append(f)
@@ -566,6 +570,8 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                     qualified = True
                 m = Mention(metric, f, exact, qualified, "text")
                 m.penalty = r.penalty
+                if mostly_wan and metric in MONEY_METRICS and 0 < f.value < 10000 and "万" not in f.text:
+                    m.penalty += 0.8  # 元 among 万元: a likely unit slip, let a plain mention win
                 out.append(m)
                 if fig_metric and fig_metric != metric and _kind_fits(fig_metric, f):
                     out.append(Mention(fig_metric, f, 0.3, False, "figure"))
