@@ -571,7 +571,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                 m = Mention(metric, f, exact, qualified, "text")
                 m.penalty = r.penalty
                 if mostly_wan and metric in MONEY_METRICS and 0 < f.value < 10000 and "万" not in f.text:
-                    m.penalty += 0.8  # 元 among 万元: a likely unit slip, let a plain mention win
+                    m.penalty += 1.2  # 元 among 万元: a likely unit slip, let a plain mention win
                 out.append(m)
                 if fig_metric and fig_metric != metric and _kind_fits(fig_metric, f):
                     out.append(Mention(fig_metric, f, 0.3, False, "figure"))
