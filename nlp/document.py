@@ -194,6 +194,8 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     department: str | None = None
     year: int | None = None
+    department_confidence: float | None = None
+    year_confidence: float | None = None
     facts: dict[str, Fact] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
@@ -206,6 +208,8 @@ class Report:
             "doc": self.doc,
             "department": self.department,
             "year": self.year,
+            "department_confidence": None if self.department_confidence is None else round(self.department_confidence, 4),
+            "year_confidence": None if self.year_confidence is None else round(self.year_confidence, 4),
             "facts": {k: f.to_dict(explain) for k, f in self.facts.items()},
             "checks": [c.to_dict() for c in self.checks],
         }

@@ -91,6 +91,8 @@ class Pipeline:
 
             facts = extract_facts(document, report.blocks, report.figures)
             report.department, report.year, report.facts = facts.department, facts.year, facts.facts
+            report.department_confidence = getattr(facts, "department_confidence", None)
+            report.year_confidence = getattr(facts, "year_confidence", None)
             report.checks = run_checks(report.facts, report.figures, document)
         if self._wants("statements"):
             from nlp.statements import extract_statements
