@@ -37,6 +37,7 @@ class FactsFound:
     department_confidence: float = 0.0
     year_confidence: float = 0.0
     department_alternatives: list[dict[str, Any]] = field(default_factory=list)
+    features: dict[str, dict[str, float]] = field(default_factory=dict)  # per key, for the confidence model
 
 
 # ------------------------------------------------------------------------------------ lexicon
@@ -736,10 +737,14 @@ def extract_facts(document: Document, blocks: list[Block], figures: list[Figure]
     dept, dinfo = find_department(document)
     found.department = dept
     found.department_alternatives = dinfo.get("alternatives", [])
-    found.department_confidence = model.confidence("department", _dept_features(dinfo)) if dept else 0.0
+    if dept:
+        found.features["department"] = _dept_features(dinfo)
+        found.department_confidence = model.confidence("department", found.features["department"])
     year, yinfo = find_year(document)
     found.year = year
-    found.year_confidence = model.confidence("year", _year_features(yinfo)) if year else 0.0
+    if year:
+        found.features["year"] = _year_features(yinfo)
+        found.year_confidence = model.confidence("year", found.features["year"])
 
     mentions = read_mentions(document, figures, year)
     mentions.extend(_staff_sum(mentions))
@@ -749,6 +754,7 @@ def extract_facts(document: Document, blocks: list[Block], figures: list[Figure]
             continue
         best = groups[0][0]
         value, unit = _fact_value(metric, best.figure)
+        found.features[metric] = feats
         conf = model.confidence(metric, feats)
         found.facts[metric] = Fact(
             key=metric, value=value, unit=unit, confidence=conf, line=best.figure.line,
@@ -764,6 +770,7 @@ def extract_facts(document: Document, blocks: list[Block], figures: list[Figure]
         feats = {"n_mentions": float(len(grades)), "n_values": float(len(counts)),
                  "support": counts[value] / len(main), "qualified": float(first["qualified"]),
                  "score": 1.0, "margin": 1.0, "in_table": 0.0, "from_text": 1.0, "exact": 1.0, "fig_conf": 1.0}
+        found.features["grade"] = feats
         found.facts["grade"] = Fact(
             key="grade", value=value, unit=None, confidence=model.confidence("grade", feats),
             line=first["line"], text=first["text"], reason="stated grade",
@@ -939,7 +946,10 @@ def load_facts_model(path: Any = None) -> Any:
     if weights.exists():
         import skops.io as sio
 
-        trusted = sio.get_untrusted_types(file=weights)
-        model = sio.load(weights, trusted=trusted)
+        expected = {"nlp.facts.FactConfidence"}
+        unknown = [t for t in sio.get_untrusted_types(file=weights) if t not in expected]
+        if unknown:
+            raise ValueError(f"{weights}: unexpected types in the model file: {unknown}")
+        model = sio.load(weights, trusted=sorted(expected))
     _MODEL_CACHE[key] = model
     return model
