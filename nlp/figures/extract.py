@@ -31,6 +31,8 @@ _PROSE = re.compile(r"[。！？]|[，,；;].{6,}[，,；;]")
 _LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９]{2,30})[:：]\s*$")
 _SPLIT_PIPE = re.compile(r"\s*\|\s*")
 _SPACED_UNIT = re.compile(r"[0-9０-９]\s+(?:年|月|日|万|元|%|个|人|次|分)")
+_UNIT_START = re.compile(r"(?:人次|个|人|件|次|户|家|项|名)[，,。；;、\s]")
+_POINTS_CELL = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]\s*$")
 _YEAR = re.compile(r"(20[0-9]{2}|19[0-9]{2})\s*年")
 
 
@@ -55,6 +57,7 @@ class _Table:
     row: list[tuple[_Cell, Mention | None, int]] = field(default_factory=list)
     title: str = ""
     years: list[int] = field(default_factory=list)
+    last_text: str = ""
 
     def reset(self) -> None:
         self.columns, self.col, self.scale, self.pending = [], 0, None, []
@@ -139,6 +142,13 @@ class Extractor:
         for idx, raw in enumerate(lines):
             number = idx + 1
             if not raw.strip():
+                # an empty cell keeps its column: a lone blank between two tab cells (readers strip the
+                # tab of an empty cell; a row break is two or more blank lines)
+                lone = "\t" in raw or (0 < idx < len(lines) - 1 and lines[idx - 1].startswith("\t")
+                                       and lines[idx + 1].startswith("\t") and lines[idx + 1].strip() != "")
+                if lone and table.row:
+                    table.row.append((_Cell(number, 0, 0, ""), None, -1))
+                    continue
                 if prev_tab:
                     self._end_row(table, figures)
                 prev_tab = False
@@ -156,6 +166,9 @@ class Extractor:
             section = block.section if block is not None else None
             in_cells = raw.startswith("\t") or "|" in raw or (len(raw.strip()) <= 40 and not _PROSE.search(raw))
             mentions = parse_figures(raw, bare=True)
+            if mentions and mentions[-1].pattern == "bare" and not raw[mentions[-1].end:].strip() \
+                    and len(raw.strip()) > 20 and not raw.startswith("\t") and "|" not in raw:
+                self._unit_on_next_line(raw, lines, idx, mentions)
             # prose figures (with a unit) are figures wherever they are
             prev_end = 0
             line_figs: list[Figure] = []
@@ -184,6 +197,19 @@ class Extractor:
         self._end_row(table, figures)
         figures.sort(key=lambda f: (f.line, f.start))
         return figures
+
+    @staticmethod
+    def _unit_on_next_line(raw: str, lines: list[str], idx: int, mentions: list[Mention]) -> None:
+        """A number that ends its line while the next line opens with its unit ("60.99" / "万元，…")."""
+        nxt = next((ln for ln in lines[idx + 1: idx + 3] if ln.strip()), "")
+        head = nxt.lstrip()[:6]
+        if not head or head[0].isdigit() or not (head.startswith(("万元", "亿元", "元", "%", "％")) or _UNIT_START.match(head)):
+            return
+        last = mentions[-1]
+        joined = parse_figures(raw[last.start:last.end] + head[:4])
+        if joined and joined[0].start == 0 and joined[0].unit is not None:
+            j = joined[0]
+            last.value, last.unit, last.kind, last.pattern = j.value, j.unit, j.kind, "next_line"
 
     def _list_label(self, raw: str, mentions: list[Mention], k: int) -> str | None:
         """"A、B分别为x、y": the k-th number after 分别为 takes the k-th name before it."""
@@ -259,7 +285,10 @@ class Extractor:
     def _end_row(self, table: _Table, figures: list[Figure]) -> None:
         """Place the row's number cells under the value columns and emit the bare ones."""
         row, table.row = table.row, []
+        while row and row[-1][1] is None:
+            row.pop()  # trailing empty cells (偏差原因 left blank) hold no value column
         if not row:
+            table.row_unit = None
             return
         cols = table.columns
         n = len(row)
@@ -293,6 +322,13 @@ class Extractor:
                                 f.metric = metric
                             break
                 continue
+            if not col and i == 0 and table.last_text and m.pattern == "bare":
+                pm = _POINTS_CELL.search(table.last_text)
+                if pm and 0 <= m.value <= float(pm.group(1)):
+                    figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
+                                          value=m.value, unit="分", kind="score", label=_column_name(table.last_text),
+                                          pattern="table_points", in_table=True))
+                    continue
             if not col:
                 if m.comparator:
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
@@ -323,6 +359,7 @@ class Extractor:
                                   value=_round(m.value * mult), unit=unit, kind=kind, comparator=m.comparator,
                                   label=label, metric=metric, pattern="table", in_table=True))
         table.row_unit = None
+        table.last_text = ""
 
     @staticmethod
     def _year_col(col: str, table: _Table) -> str:
@@ -336,8 +373,10 @@ class Extractor:
     def _start_row_if_pending(table: _Table) -> None:
         if not table.pending:
             return
+        table.last_text = table.pending[-1]
         values = [p for p in table.pending if _is_value_col(p)]
-        if len(values) >= 2:
+        unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in table.pending)
+        if len(values) >= 2 or (len(values) == 1 and unit_col and len(table.pending) >= 3):
             table.columns = values
             table.years = [int(y.group(1)) for y in (_YEAR.search(v) for v in values) if y]
             last = table.pending[-1]

@@ -46,7 +46,7 @@ _SUFFIX = re.compile(
 )
 # Characters after a unit that show the "unit" was really the start of another word.
 _UNIT_NOT_BEFORE: dict[str, str] = {
-    "分": "钟别配析类局管行院公布批期解工值数享担摊成项段级区",
+    "分": "钟别配析类局管行院公布批期解工值数享担摊成段级区",
     "人": "民大员口均事才社",
     "名": "称单列额义誉次",
     "家": "庭属乡长",
@@ -81,7 +81,7 @@ _NAME_AFTER = re.compile(
 )
 # Words before a number that make it an ordinal, a code or a reference.
 _REF_BEFORE = re.compile(
-    r"(?:第|编号|代码|号|序号|附件|附表|表|图|指标|目标|任务|No\.?|NO\.?|电话|手机|传真|邮编|邮政编码|[A-Za-z_])\s*$"
+    r"(?:第|编号|代码|号|序号|附件|附表|表|图|No\.?|NO\.?|电话|手机|传真|邮编|邮政编码|[A-Za-z_])\s*$"
 )
 _DEBRIS_BEFORE = re.compile(r"(?:浏览|点击|阅读|访问|下载)(?:次数|量|数)?[:：]?\s*$")
 _CMP_BEFORE = re.compile(
@@ -210,6 +210,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         before = text[max(0, s - 6):s]
         if _REF_BEFORE.search(before) or _DEBRIS_BEFORE.search(text[max(0, s - 8):s]):
             continue
+        if before.endswith(("指标", "目标", "任务", "项目", "问题")) and text[e:e + 1] in ":：.．、)）":
+            continue  # 指标1:, 目标2. name an item, they do not measure it
         if len(num_s) > 24:  # no report states a figure that long; also keeps floats finite
             continue
         value = to_number(num_s)
@@ -238,7 +240,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if unit in ("%", "％") and text[max(0, s - 2):s].rstrip().endswith(("×", "*", "x", "X")):
             continue
         if not is_cn and unit and unit not in _MONEY and unit != "%" and float(value).is_integer() \
-                and 1949 <= value <= 2100 and len(num_s) == 4 and unit in ("本", "届", "批", "版", "期", "级"):
+                and 1949 <= value <= 2100 and len(num_s) == 4 and (
+                    unit in ("届", "版", "期", "级") or not text[:s].strip()):
             continue
         if m.group("pct"):
             if unit not in (None, "%", "％"):
