@@ -195,7 +195,8 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
                         add(org, "field", no, 3.0)
                     break
         if m and not re.search(r"主管部门", t[: m.start(1)]) and not re.search(r"联系|电话|日期", t[: m.start(1)]):
-            val = re.split(r"\s{2,}|\s(?=\S*[联电日])|\||/|填报日期|联系人|日期|电话|单位负责人|负责人", m.group(1).strip())[0]
+            val = re.split(r"\s+(?=\S{1,8}[:：])|\s{2,}(?=\S*(?:联系|电话|日期|负责人|填表|编码))|\||/|填报日期|联系人"
+                           r"|日期|电话|单位负责人|负责人|填表人", m.group(1).strip())[0]
             add(_clip_org(val), "field", no, 3.0)
         elif m and "主管部门" in t[: m.start(1)]:
             add(_clip_org(m.group(1)), "field_parent", no, 1.0)
