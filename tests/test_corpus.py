@@ -255,3 +255,36 @@ def test_renderings_hold_the_same_lines() -> None:
                 assert got == [w.strip() for w in want if w.strip()], (src.name, fmt)
             else:
                 assert got == want, (src.name, fmt)
+
+
+# ------------------------------------------------------------------ synthetic reports
+
+def _synth_module():
+    sys.path.insert(0, str(ROOT / "corpora"))
+    try:
+        import synth  # noqa: PLC0415
+    finally:
+        sys.path.pop(0)
+    return synth
+
+
+def test_synth_is_deterministic_and_varied(tmp_path: Path) -> None:
+    synth = _synth_module()
+    a = synth.generate(12, tmp_path / "a", seed=5)
+    b = synth.generate(12, tmp_path / "b", seed=5)
+    c = synth.generate(12, tmp_path / "c", seed=6)
+    assert [p.name for p in a] == [f"syn{i:04d}.txt" for i in range(12)]
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
+    texts = [p.read_text(encoding="utf-8") for p in a]
+    titles = {t.split("\n")[1] for t in texts}
+    assert len(titles) >= 10  # fresh departments
+    sample_names = {n for src in _sources() for n in _as_list(_gold(src.name)["facts"]["department"])}
+    for t in texts:
+        assert len(t.split("\n")) >= 20
+        assert not any(n in t for n in sample_names)  # every sample unit renamed
+        assert re.search(r"\d+(?:\.\d+)?万元", t)
+    # problems and measures come from the pooled gold statements, so the corpus has recurring ones
+    pooled = {s["text"] for src in _sources() for s in _gold(src.name)["statements"]}
+    hits = sum(any(s in t for s in pooled) for t in texts)
+    assert hits >= 6
