@@ -426,6 +426,9 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
         if not _GAP_FILL.match(gap):
             exact *= 0.6 if len(gap) <= 8 and not re.search(r"[，,、（(；]", gap) else 0.3
     reading = _Reading(None, meas_name, exact, seg)
+    if re.search(r"(?:各|每|平均|人均|生均|户均|均为|分别为?)$", seg):
+        reading.subject = "other"  # 编制各12人: a per-unit or distributed figure, not the unit's total
+        return reading
     reading.part = "其中" in (seg[:m_start] if meas_name else seg)
     subj = _nearest(_SUBJECT_RX, seg[:m_end] if meas_name else seg)
     if subj:
