@@ -233,7 +233,7 @@ def run_checks(facts: dict[str, Fact], figures: list[Figure], document: Document
         _sum_check("basic_plus_project_equals_total", facts, ("basic_expenditure", "project_expenditure"),
                    "expenditure_total", figures),
         _sum_check("personnel_plus_public_equals_basic", facts, ("personnel_expenditure", "public_expenditure"),
-                   "basic_expenditure"),
+                   "basic_expenditure", figures),
         check_execution_rate(facts),
         check_grade(facts, document),
         check_parts(facts),
