@@ -21,7 +21,7 @@ from nlp.figures.labels import clause_context, metric_for, prose_label
 _PLACEHOLDER = {"—", "——", "-", "--", "/", "－", "……", "…", "无", "－－", "---", "——————", "_"}
 _VALUE_COL = re.compile(
     r"(?:预算数|预算|决算数|执行数|执行率|指标值|完成值|目标值|实际值|^值|分值|得分|权重|分数|总分|人数|编制数|控制率|"
-    r"金额|投资|规模|比例|占比|执行情况|完成率|实际完成)$"
+    r"金额|投资|规模|比例|占比|执行情况|完成率|实际完成|实际支出|支出数|决算支出|收入数)$"
 )
 _UNIT_DECL = re.compile(r"(?:单位[:：]\s*|[(（]\s*)(万元|亿元|千元|元|人|个|%)\s*[)）]?")
 _UNIT_CELLS = set(_UNITS) | {"百分比", "百分率", "万元", "元", "％"}
@@ -31,6 +31,8 @@ _PROSE = re.compile(r"[。！？]|[，,；;].{6,}[，,；;]")
 _LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９]{2,30})[:：]\s*$")
 _SPLIT_PIPE = re.compile(r"\s*\|\s*")
 _SPACED_UNIT = re.compile(r"[0-9０-９]\s+(?:年|月|日|万|元|%|个|人|次|分)")
+_DONE_WORDS = re.compile(r"^(?:已?完成|达标|是|否|明显|提升|提高|逐步|良好|有效|按时|及时|满意|合格|正常|"
+                         r"持续|[0-9]{4}\s*年).{0,6}$")
 _UNIT_START = re.compile(r"(?:人次|个|人|件|次|户|家|项|名)[，,。；;、\s]")
 _POINTS_CELL = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]\s*$")
 _YEAR = re.compile(r"(20[0-9]{2}|19[0-9]{2})\s*年")
@@ -58,6 +60,7 @@ class _Table:
     title: str = ""
     years: list[int] = field(default_factory=list)
     last_text: str = ""
+    break_at: int = -1  # index in pending where the current row began (-1: unknown)
 
     def reset(self) -> None:
         self.columns, self.col, self.scale, self.pending = [], 0, None, []
@@ -151,6 +154,7 @@ class Extractor:
                     continue
                 if prev_tab:
                     self._end_row(table, figures)
+                    table.break_at = len(table.pending)
                 prev_tab = False
                 continue
             if prev_tab and not raw.startswith("\t") and len(raw.strip()) <= 12 and table.pending \
@@ -236,6 +240,7 @@ class Extractor:
             self._end_row(table, figures)
             table.col = 0
             table.row_label = ""
+            table.break_at = len(table.pending)
         for cell in cells:
             t = cell.text
             decl = _UNIT_DECL.search(t)
@@ -275,6 +280,8 @@ class Extractor:
                 if re.search(r"填表人|填报日期|联系电话|审核人|负责人[:：]|制表", t):
                     table.reset()
                     continue
+                if one_line_row and decl:  # "年初预算数（万元）" in a one-line header is itself a column
+                    t = _UNIT_DECL.sub("", t).strip() or t
                 table.pending.append(t)
                 continue
             self._start_row_if_pending(table)
@@ -307,6 +314,13 @@ class Extractor:
                     best = (key, off)
             offset = best[1] if best else 0
         row_unit = table.row_unit
+        sibling = None  # the unit a target cell states (≤180万元) serves the bare actual value beside it
+        for i, (_cell, m, _b) in enumerate(row):
+            c = cols[offset + i] if offset + i < len(cols) else ""
+            if m is not None and m.pattern != "bare" and m.unit and re.search(
+                    r"指标值|完成值|目标值|实际值|^值$|实际完成", _column_name(c)):
+                base = _raw_number(m.text)
+                sibling = (m.unit, m.kind, (m.value / base) if (m.scaled and base) else 1.0)
         for i, (cell, m, bidx) in enumerate(row):
             if m is None:
                 continue
@@ -322,7 +336,7 @@ class Extractor:
                                 f.metric = metric
                             break
                 continue
-            if not col and i == 0 and table.last_text and m.pattern == "bare":
+            if i == 0 and table.last_text and m.pattern == "bare":
                 pm = _POINTS_CELL.search(table.last_text)
                 if pm and 0 <= m.value <= float(pm.group(1)):
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
@@ -341,7 +355,11 @@ class Extractor:
                 kind = KIND_OF_UNIT.get(unit, "count") if unit else "other"
                 if unit == "元":
                     kind = "amount"
+                if unit is None and sibling is not None:
+                    unit, kind, mult = sibling
                 known = True
+                if unit is None and _DONE_WORDS.search(table.row_label or ""):
+                    continue  # the value columns already hold words (已完成): this number is something else
             if not known:
                 continue
             if unit is None:
@@ -374,18 +392,31 @@ class Extractor:
         if not table.pending:
             return
         table.last_text = table.pending[-1]
-        values = [p for p in table.pending if _is_value_col(p)]
-        unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in table.pending)
-        if len(values) >= 2 or (len(values) == 1 and unit_col and len(table.pending) >= 3):
+        head, rowcells = table.pending, []
+        if 0 < table.break_at < len(table.pending):
+            head, rowcells = table.pending[:table.break_at], table.pending[table.break_at:]
+        values = [p for p in head if _is_value_col(p)]
+        unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in head)
+        if len(values) >= 2 or (len(values) == 1 and unit_col and len(head) >= 3):
             table.columns = values
             table.years = [int(y.group(1)) for y in (_YEAR.search(v) for v in values) if y]
             last = table.pending[-1]
-            table.row_label = "" if _is_value_col(last) else last
+            table.row_label = (rowcells[-1] if rowcells else "") if not rowcells or True else ""
+            if not rowcells:
+                table.row_label = "" if _is_value_col(last) else last
         else:
             table.row_label = table.pending[-1]
+        table.break_at = -1
         table.col = 0
         table.row_unit = None
         table.pending = []
+
+
+def _raw_number(text: str) -> float | None:
+    from nlp.figures.grammar import _TOKEN, to_number
+
+    m = _TOKEN.search(text)
+    return to_number(m.group("ar") or m.group("cn") or "") if m else None
 
 
 def _round(v: float) -> float:

@@ -29,12 +29,13 @@ _TOKEN = re.compile(
 # Units, longest first (regex alternation takes the first alternative that matches).
 _MONEY = {"亿元": 1e8, "万元": 1e4, "千元": 1e3, "元": 1.0}
 _PERCENT = ("%", "％", "‰", "个百分点", "百分点")
-_OTHER = ("平方公里", "平方米", "立方米", "㎡", "平米", "公顷", "公里", "千米", "千克", "公斤", "亩", "吨",
-          "个工作日", "工作日", "个小时", "小时", "分钟", "个月", "天", "日", "周", "岁", "倍", "米")
+_OTHER = ("年", "平方公里", "平方米", "立方米", "㎡", "平米", "公顷", "公里", "千米", "千克", "公斤", "亩", "吨",
+          "个工作日", "工作日", "个小时", "小时", "分钟", "个月", "天", "日", "周", "倍", "米")
 _COUNT = ("万人次", "人次", "件次", "户次", "家次", "场次", "个批次", "批次", "课时", "学时",
           "人", "名", "户", "家", "所", "个", "次", "件", "项", "批", "场", "宗", "辆", "套", "台", "篇",
           "字", "张", "本", "份", "对", "类", "股", "室", "起", "条", "座", "间", "栋", "块", "只", "头",
-          "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "轮")
+          "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "轮",
+          "剂次", "台次", "车次", "架次", "班次", "剂", "樘", "盒", "瓶", "袋", "箱", "例", "笔", "种", "标段", "处")
 _UNITS = sorted(list(_MONEY) + list(_PERCENT) + list(_OTHER) + list(_COUNT) + ["分"], key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
 
@@ -42,6 +43,7 @@ _SP = "[ \u3000\u00a0]{0,3}"
 # What may follow a number: approximation, 万/亿 scale, the unit, a trailing bound.
 _SUFFIX = re.compile(
     rf"{_SP}(?P<a1>余|多)?{_SP}(?P<scale>万|亿)?(?P<a2>余|多)?{_SP}(?P<unit>{_UNIT_RE})?"
+    rf"(?P<per>[/／](?:平方米|公里|公顷|亩|人|户|次|台|辆|吨|个|件|所|间|套|张|天|月|年|小时|学生|生))?"
     rf"(?P<post>以上|以下|以内|左右)?"
 )
 # Characters after a unit that show the "unit" was really the start of another word.
@@ -72,6 +74,11 @@ _UNIT_NOT_BEFORE: dict[str, str] = {
     "天": "然气",
     "米": "饭",
     "字": "号",
+    "处": "理置于室长罚分在境级",
+    "种": "植子类养",
+    "笔": "记者",
+    "例": "如",
+    "箱": "包",
     "次": "性",
     "件": "事",
 }
@@ -234,7 +241,11 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             unit = None
             end = sm.start("unit") if not scale else sm.end("scale")
         if _NAME_AFTER.match(text, e):
-            continue
+            cmp_year = _CMP_BEFORE.search(text[max(0, s - 6):s])
+            if not (not is_cn and text[e:e + 1] == "年" and len(num_s) <= 2 and cmp_year is not None
+                    and cmp_year.group("cmp") not in _APPROX_WORDS and text[e + 1:e + 2] not in tuple("度底初末中")):
+                continue
+            unit, end = "年", e + 1
         if unit == "日" and ("月" in text[max(0, s - 6):s] or text[s - 1:s] == "至"):
             continue
         if unit in ("%", "％") and text[max(0, s - 2):s].rstrip().endswith(("×", "*", "x", "X")):
@@ -281,6 +292,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             mult *= _MONEY[unit]
             scaled = mult != 1.0
             unit, kind = "元", "amount"
+            # 元/亩, 元/人 (a rate): the unit stays 元 as the labelling guide reads it; the text keeps "/亩"
         elif unit in _PERCENT or m.group("pct"):
             kind = "percent"
             if unit in ("％",):
