@@ -115,6 +115,7 @@ _GRADE_RX = re.compile(
 _ORG_SUFFIX = (
     r"(?:人民政府|人民法院|人民检察院|委员会|办公室|办事处|管理局|服务中心|中心|总工会|联合会|联合社|合作社|协会|学会"
     r"|研究院|研究所|卫生院|医院|学校|中学|小学|幼儿园|学院|大学|博物馆|图书馆|纪念馆|文化馆|馆|局|委|办|院|所|站|队|社|部|厅|处|室|署)"
+    r"(?![法理])"
 )
 _ORG_RX = re.compile(rf"[\u4e00-\u9fff（）()]{{2,40}}?{_ORG_SUFFIX}")
 _FIELD_RX = re.compile(
@@ -133,13 +134,13 @@ _TITLE_WORDS = re.compile(r"绩效|决算|预算|自评|评价|报告|公开|说
 _TITLE_CUT = re.compile(
     r"\d{4}\s*年|\d{4}(?=\D)|部门整体|单位整体|整体支出|部门决算|单位决算|本级决算|部门预算|决算|预算|项目支出|绩效|关于|自评|专项"
 )
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*(度)?")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年\s*(度)?|(?=部门|单位|整体|项目|决算|预算|绩效))")
 _DATE_CONTEXT = re.compile(r"发布|日期|时间|公告|报告日期|填报|印发|成文|打印|浏览")
 
 
 _LEAD_JUNK = re.compile(
     r"^(?:项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
-    r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级)+"
+    r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级|无|纳入|包括|含)+"
 )
 _REGION_ORG_RX = re.compile(rf"(?:中共)?[\u4e00-\u9fff]{{1,12}}?(?:省|市|县|区|州|盟|旗)[\u4e00-\u9fff（）()]{{0,16}}?{_ORG_SUFFIX}")
 _BAD_ORG = re.compile(r"人民政府$|财政局$|财政厅$|^中共[\u4e00-\u9fff]{1,8}委$|^[省市县区]委$|总局$")
@@ -164,7 +165,7 @@ def _clip_org(text: str) -> str | None:
             best = cand
     if best is None:
         return None
-    best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+)", "", best)
+    best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+|[（(][一二三四五六七八九十\d]+[)）]|\[[^\]]*\])+", "", best)
     best = _LEAD_JUNK.sub("", best)
     best = normalise_department(best)
     if len(best) < 3 or re.search(r"[\d，,。；;：:“”\"]", best):
@@ -217,7 +218,8 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
         elif idx < 25 and re.fullmatch(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?", t) and idx + 1 < len(nonempty):
             nxt = re.sub(r"^[-•·*\s]+", "", nonempty[idx + 1][1]).strip()
             add(_clip_org(nxt), "meta", nonempty[idx + 1][0], 1.0)
-        mo = re.match(r"^第[一二三四五六七八九十]部分\s*(.+?)(?:单位|部门)?概况$", re.sub(r"\s+", "", t))
+        mo = re.match(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$",
+                      re.sub(r"\s+", "", t))
         if mo:
             add(_clip_org(mo.group(1)), "title", no, 2.5)
 
