@@ -336,7 +336,7 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
         info["title"] = 1.0
     elif du:
         y = du.most_common(1)[0][0]
-    elif plain:
+    elif plain and plain.most_common(1)[0][0] >= 2005 and (plain.most_common(1)[0][1] >= 2 or len(plain) == 1):
         y = plain.most_common(1)[0][0]
     else:
         # only dates: the year a 12月31日 closes, else the year before publication
