@@ -165,9 +165,24 @@ def test_summary_sentences_come_from_statements_and_counts(brief: Brief) -> None
         assert m, theme.summary
         n, count, text, name, line = m.groups()
         assert int(n) == theme.reach and int(count) == len(theme.statements)
-        cited = [s for s in theme.statements if s.text == text]
+        cited = [s for s in theme.statements
+                 if s.text == text or (text.endswith("…") and s.text.startswith(text[:-1]))]
         assert cited, f"quoted text is not one of the theme's statements: {text}"
         assert any(Path(s.doc).name == name and s.line == int(line) for s in cited)
+
+
+def test_long_statements_are_quoted_by_their_opening_words() -> None:
+    text = "预算编制不够科学，" * 40
+    doc = "长.txt"
+    st = Statement(doc=doc, line=1, type="problem", text=text)
+    report = Report(doc=doc, document=Document(doc=doc, lines=[text]), statements=[st])
+    theme = Theme(id="t", type="problem", title="预算编制", summary=text, statements=[st], reports=[doc])
+    b = build_brief([report], themes={"problem": [theme], "measure": []}, link=False)
+    summary = b.to_dict()["problems"][0]["summary"]
+    quote = re.search(r"「(.+)」", summary).group(1)
+    assert quote.endswith("…") and text.startswith(quote[:-1]) and len(quote) < len(text)
+    assert b.to_dict()["problems"][0]["statements"][0]["text"] == text  # the JSON keeps it whole
+    assert text in b.to_html()  # whole in the hover title, clipped in the list
 
 
 def test_report_lists(brief: Brief) -> None:

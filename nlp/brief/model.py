@@ -20,6 +20,7 @@ SUMMARY_TEMPLATES: dict[str, str] = {
     "problem": "{n} 份报告提到此类问题（{m} 条表述）；代表性表述：「{text}」（{cite}）。",
     "measure": "{n} 份报告提出此类措施（{m} 条表述）；代表性表述：「{text}」（{cite}）。",
 }
+QUOTE_MAX = 80  # a longer representative statement is quoted by its opening words and "…"
 TYPE_KEYS: dict[str, str] = {"problem": "problems", "measure": "measures"}
 
 
@@ -287,7 +288,8 @@ def _brief_theme(theme: Theme, type_: str, order: dict[str, int], index: int) ->
     # The theme's own summary is meant to be a verbatim statement; use it when it is one.
     rep = next((s for s in members if s.text == theme.summary), None) or _medoid(members)
     template = SUMMARY_TEMPLATES.get(type_, SUMMARY_TEMPLATES["problem"])
-    summary = template.format(n=len(reports), m=len(members), text=rep.text, cite=cite(rep.doc, rep.line))
+    quote = rep.text if len(rep.text) <= QUOTE_MAX else rep.text[: QUOTE_MAX - 1] + "…"
+    summary = template.format(n=len(reports), m=len(members), text=quote, cite=cite(rep.doc, rep.line))
     title = (theme.title or "").strip() or "、".join(theme.keywords[:3]) or rep.text[:24]
     boilerplate = theme.boilerplate
     if not boilerplate and members:

@@ -89,9 +89,16 @@ def _md_theme(n: int, theme: BriefTheme, depts: dict[str, str]) -> list[str]:
     for doc, text, lines in grouped(theme.statements):
         dept = f"{md_escape(depts[doc])}：" if depts.get(doc) else ""
         where = md_code(f"{short_doc(doc)}:{_lines_text(lines)}")
-        out.append(f"- {where} {dept}{md_escape(text)}")
+        out.append(f"- {where} {dept}{md_escape(clip(text))}")
     out.append("")
     return out
+
+
+SHOW_MAX = 240  # statements longer than this (a mis-split table, say) are shown clipped; JSON keeps all
+
+
+def clip(text: str, n: int = SHOW_MAX) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _dept(r: ReportLine) -> str:
@@ -261,7 +268,8 @@ def _html_theme(i: int, prefix: str, t: BriefTheme, depts: dict[str, str]) -> st
     items = "".join(
         f'<li><span class="cite" title="{esc(doc)}">{esc(short_doc(doc))}:{esc(_lines_text(lines))}</span>'
         + (f'<span class="dept">{esc(depts[doc])}</span>' if depts.get(doc) else "")
-        + f"{esc(text)}</li>"
+        + (f'<span title="{esc(text)}">{esc(clip(text))}</span></li>' if len(text) > SHOW_MAX
+           else f"{esc(text)}</li>")
         for doc, text, lines in grouped(t.statements)
     )
     return (
