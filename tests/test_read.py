@@ -267,6 +267,34 @@ def test_docx_table_heading_bold_and_merge(tmp_path: Path) -> None:
     assert read(tmp_path / "m.docx").lines == ["| 合计 |", "| 支出 | 类1 | 10.5 |", "|  | 类2 | 20.5 |"]
 
 
+def test_docx_automatic_numbering_is_printed(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>'
+        '<w:suff w:val="nothing"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+        "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    items = [("部门概况", 0), ("主要职能", 1), ("机构设置", 1), ("内设科室", 2), ("下属单位", 2), ("预算执行", 0),
+             ("收入情况", 1)] + [(f"第{k}类", 1) for k in range(9)]
+    for text, lvl in items:
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{lvl}"/><w:numId w:val="90"/></w:numPr>'))
+    d.save(str(tmp_path / "num.docx"))
+    lines = read(tmp_path / "num.docx").lines
+    assert lines[:7] == ["一、部门概况", "（一）主要职能", "（二）机构设置", "1. 内设科室", "2. 下属单位", "二、预算执行",
+                         "（一）收入情况"]
+    assert lines[-1] == "（十）第8类"
+
+
 def _rezip(src: Path, dst: Path, replace: dict[str, bytes] | None = None, drop: set[str] | None = None,
            extra: dict[str, bytes] | None = None) -> Path:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -107,6 +107,7 @@ class _Styles:
         self.para: dict[str, tuple[int | None, bool]] = {}
         self.char_bold: dict[str, bool] = {}
         self.default_para: tuple[int | None, bool] = (None, False)
+        self.numbering: dict[str, tuple[str, str | None]] = {}  # style id -> (numId, ilvl or None)
         try:
             root = document.styles.element
         except Exception:  # noqa: BLE001 - a document without styles.xml still reads
@@ -138,7 +139,21 @@ class _Styles:
                 bold = bold if bold is not None else pbold
             return level, bold
 
+        def numpr(sid: str, seen: frozenset[str] = frozenset()) -> tuple[str, str | None] | None:
+            s = raw.get(sid)
+            if s is None or sid in seen:
+                return None
+            got = _num_pr(s.find(W + "pPr"))
+            if got is not None:
+                return got
+            based = s.find(W + "basedOn")
+            return numpr(based.get(W + "val", ""), seen | {sid}) if based is not None else None
+
         for sid, s in raw.items():
+            if s.get(W + "type", "paragraph") == "paragraph":
+                got = numpr(sid)
+                if got is not None:
+                    self.numbering[sid] = got
             level, bold = resolve(sid)
             if s.get(W + "type") == "character":
                 self.char_bold[sid] = bool(bold)
@@ -146,6 +161,155 @@ class _Styles:
                 self.para[sid] = (level, bool(bold))
                 if s.get(W + "default") in ("1", "true"):
                     self.default_para = (level, bool(bold))
+
+
+def _num_pr(ppr: Any) -> tuple[str, str | None] | None:
+    """``(numId, ilvl)`` of a pPr's list numbering, if it has any."""
+    if ppr is None:
+        return None
+    num = ppr.find(W + "numPr")
+    if num is None:
+        return None
+    nid = num.find(W + "numId")
+    lvl = num.find(W + "ilvl")
+    if nid is None:
+        return None
+    return nid.get(W + "val", "0"), (lvl.get(W + "val") if lvl is not None else None)
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十") -> str:
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 and ten == "十" else digits[tens]) + ten + (digits[ones] if ones else "")
+    return "".join(digits[int(d)] for d in str(n))
+
+
+def _format_number(n: int, fmt: str) -> str:
+    """A list counter as Word prints it for the common ``w:numFmt`` values."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "taiwaneseCountingThousand",
+               "japaneseCounting", "koreanCounting"):
+        return _chinese(n)
+    if fmt == "chineseLegalSimplified":
+        return _chinese(n, _CN_LEGAL, "拾")
+    if fmt == "ideographTraditional":
+        return _TIANGAN[(n - 1) % 10]
+    if fmt == "ideographZodiac":
+        return _DIZHI[(n - 1) % 12]
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        out, rest = "", n
+        for value, sym in _ROMAN:
+            while rest >= value:
+                out, rest = out + sym, rest - value
+        return out.upper() if fmt == "upperRoman" else out
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalEnclosedParen" and 1 <= n <= 20:
+        return chr(0x2474 + n - 1)
+    if fmt == "decimalEnclosedFullstop" and 1 <= n <= 20:
+        return chr(0x2488 + n - 1)
+    if fmt == "decimalFullWidth":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic list numbers ("一、", "（二）", "1.") that python-docx leaves out of the text.
+
+    Chinese reports number their headings this way; without the labels the structure stage would
+    not see "一、" at all. Counters are kept per abstract list, as Word does for plain lists.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[str, dict[int, tuple[int, str, str, str]]] = {}  # abstractNumId -> ilvl -> spec
+        self.style_levels: dict[tuple[str, str], int] = {}  # (abstractNumId, pStyle) -> ilvl
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, start overrides)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - no numbering part: no list labels
+            return
+        for absn in root.iter(W + "abstractNum"):
+            aid = absn.get(W + "abstractNumId", "")
+            levels: dict[int, tuple[int, str, str, str]] = {}
+            for lvl in absn.iter(W + "lvl"):
+                ilvl = int(lvl.get(W + "ilvl", "0") or 0)
+                start = lvl.find(W + "start")
+                fmt = lvl.find(W + "numFmt")
+                text = lvl.find(W + "lvlText")
+                suff = lvl.find(W + "suff")
+                pstyle = lvl.find(W + "pStyle")
+                val = start.get(W + "val", "1") if start is not None else "1"
+                levels[ilvl] = (int(val) if val.lstrip("-").isdigit() else 1,
+                                fmt.get(W + "val", "decimal") if fmt is not None else "decimal",
+                                text.get(W + "val", "") if text is not None else "",
+                                suff.get(W + "val", "tab") if suff is not None else "tab")
+                if pstyle is not None:
+                    self.style_levels[(aid, pstyle.get(W + "val", ""))] = ilvl
+            self.levels[aid] = levels
+        for num in root.iter(W + "num"):
+            aref = num.find(W + "abstractNumId")
+            overrides: dict[int, int] = {}
+            for ov in num.iter(W + "lvlOverride"):
+                so = ov.find(W + "startOverride")
+                if so is not None and so.get(W + "val", "").isdigit():
+                    overrides[int(ov.get(W + "ilvl", "0") or 0)] = int(so.get(W + "val"))
+            if aref is not None:
+                self.nums[num.get(W + "numId", "")] = (aref.get(W + "val", ""), overrides)
+
+    def label(self, num_id: str, ilvl: str | None, style_id: str | None) -> str:
+        """The printed label for the next paragraph of this list, with its separator; advances the count."""
+        if num_id in ("", "0") or num_id not in self.nums:
+            return ""
+        aid, overrides = self.nums[num_id]
+        levels = self.levels.get(aid)
+        if not levels:
+            return ""
+        if ilvl is not None and ilvl.isdigit():
+            level = int(ilvl)
+        else:
+            level = self.style_levels.get((aid, style_id or ""), 0)
+        if level not in levels:
+            return ""
+        key = f"{aid}/{num_id}" if overrides else aid
+        counts = self.counters.setdefault(key, {})
+        start = overrides.get(level, levels[level][0])
+        counts[level] = counts[level] + 1 if level in counts else start
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]
+        _, fmt, text, suff = levels[level]
+        if fmt == "bullet" or not text:
+            return ""
+
+        def fill(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            n = counts.get(k, overrides.get(k, levels[k][0]))
+            return _format_number(n, levels[k][1])
+
+        out = re.sub(r"%([1-9])", fill, text)
+        if not out.strip():
+            return ""
+        if suff == "nothing" or out[-1] in "、，,．）)】]：:":
+            return out
+        return out + " "
 
 
 def _para_text(p: Any, char_bold: dict[str, bool] | None = None) -> tuple[str, bool | None, Any]:
@@ -234,6 +398,7 @@ def read_docx(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[in
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds; all mean "cannot open"
         raise CorruptDocumentError(name, f"cannot open as Word document ({type(exc).__name__}: {exc})") from None
     styles = _Styles(document)
+    numbering = _Numbering(document)
     lines: list[str] = []
     hints: dict[int, dict[str, Any]] = {}
     tables = 0
@@ -241,14 +406,21 @@ def read_docx(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[in
     def para(p: Any) -> None:
         text, all_bold, ppr = _para_text(p, styles.char_bold)
         level, style_bold = styles.default_para
+        style_id: str | None = None
         if ppr is not None:
             ps = ppr.find(W + "pStyle")
             if ps is not None:
-                level, style_bold = styles.para.get(ps.get(W + "val", ""), (None, False))
+                style_id = ps.get(W + "val", "")
+                level, style_bold = styles.para.get(style_id, (None, False))
             ol = ppr.find(W + "outlineLvl")
             if ol is not None and ol.get(W + "val", "9").isdigit():
                 v = int(ol.get(W + "val", "9"))
                 level = v + 1 if v < 9 else None
+        num = _num_pr(ppr) or (styles.numbering.get(style_id) if style_id else None)
+        if num is not None:
+            label = numbering.label(num[0], num[1], style_id)
+            if label and text.strip():
+                text = label + text.lstrip()
         lines.append(text)
         stripped = text.strip()
         if not stripped:
