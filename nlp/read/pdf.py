@@ -14,6 +14,9 @@ from nlp.errors import CorruptDocumentError, EmptyDocumentError, EncodingError, 
 from nlp.read.clean import is_page_footer
 from nlp.read.limits import Limits
 
+# One text line or table row of a page: (top, bottom, text, table hint or None for text).
+_Item = tuple[float, float, str, dict[str, Any] | None]
+_Pages = list[tuple[float, list[_Item]]]  # (page height, its items) per page
 _CID = re.compile(r"\(cid:\d+\)")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,4}\s*$|^\s*\d{1,4}\s*/\s*\d{1,4}\s*$")
 _MAX_BLANKS = 40  # a gap never stands for more empty lines than this
@@ -40,10 +43,10 @@ def _corrupt(name: str, exc: BaseException) -> CorruptDocumentError:
     return CorruptDocumentError(name, f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-def _page_items(page: Any) -> tuple[list[tuple[float, float, str, dict[str, Any] | None]], float | None, dict[float, float]]:
+def _page_items(page: Any) -> tuple[list[_Item], float | None, dict[float, float]]:
     """``(top, bottom, text, table_hint)`` for text lines and table rows of one page, the left margin
     and the baseline (from the page top) of each text line by its top."""
-    items: list[tuple[float, float, str, dict[str, Any] | None]] = []
+    items: list[_Item] = []
     try:
         tables = page.find_tables()
     except Exception:  # noqa: BLE001 - table detection is a bonus; text still reads without it
@@ -94,7 +97,7 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
         if n_pages > limits.max_pdf_pages:
             raise InputTooLargeError(name, f"{n_pages} pages (limit {limits.max_pdf_pages})",
                                      "split the PDF or raise max_pdf_pages")
-        per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]] = []
+        per_page: _Pages = []
         failed = 0
         lefts: list[float] = []
         first_baselines: list[float | None] = []
@@ -122,8 +125,8 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
     return _layout(per_page, warnings, min(lefts) if lefts else None, first_baselines)
 
 
-def _drop_unmapped_glyphs(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]],
-                          name: str, warnings: list[str]) -> list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]]:
+def _drop_unmapped_glyphs(per_page: _Pages,
+                          name: str, warnings: list[str]) -> _Pages:
     """Remove ``(cid:123)`` placeholders (glyphs without a Unicode mapping); refuse a PDF made of them."""
     total = unmapped = 0
     for _, items in per_page:
@@ -139,7 +142,7 @@ def _drop_unmapped_glyphs(per_page: list[tuple[float, list[tuple[float, float, s
     return [(h, [(t, b, _CID.sub("", x), hint) for t, b, x, hint in items]) for h, items in per_page]
 
 
-def _line_pitch(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]]) -> float:
+def _line_pitch(per_page: _Pages) -> float:
     """Distance between two consecutive lines of running text.
 
     The smallest gap that recurs; halved while it exceeds twice the glyph height, because a text
@@ -160,7 +163,7 @@ def _line_pitch(per_page: list[tuple[float, list[tuple[float, float, str, dict[s
     return pitch
 
 
-def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]],
+def _layout(per_page: _Pages,
             warnings: list[str], left_margin: float | None = None,
             first_baselines: list[float | None] | None = None) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
     # Page numbers at the page edge that recur on most pages are furniture, not lines of the text:
@@ -188,7 +191,7 @@ def _layout(per_page: list[tuple[float, list[tuple[float, float, str, dict[str, 
         marked = [[m if m == "strong" else "" for m in marks] for marks in marked]
     footers = 0
     if sum(any(m) for m in marked) >= max(2, len(per_page) // 2):
-        kept: list[tuple[float, list[tuple[float, float, str, dict[str, Any] | None]]]] = []
+        kept: _Pages = []
         for (height, items), marks in zip(per_page, marked, strict=True):
             kept.append((height, [it for it, m in zip(items, marks, strict=True) if not m]))
             footers += sum(1 for m in marks if m)
