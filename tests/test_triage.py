@@ -224,7 +224,7 @@ def make_report(lines: list[str], sections: list[str], kinds: list[str] | None =
 
 
 BASE = ["某单位2023年度绩效自评报告", "一、预算执行情况", "预算执行率为60%。", "二、存在的问题",
-        "资金支付进度偏慢。", "三、改进措施", "加快支付进度。"]
+        "由于7月暴雨导致2个水毁修复工程延期至次年开工，资金支付进度偏慢。", "三、改进措施", "加快支付进度。"]
 BASE_SECTIONS = ["other", "budget", "budget", "problems", "problems", "measures", "measures"]
 
 
@@ -282,12 +282,12 @@ def test_boilerplate_flag_uses_statements_share(monkeypatch: pytest.MonkeyPatch)
     import types
 
     fake = types.ModuleType("nlp.statements")
-    fake.report_boilerplate_share = lambda report: 0.9  # type: ignore[attr-defined]
+    fake.report_boilerplate_share = lambda report, threshold=0.5: 0.9  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "nlp.statements", fake)
     r = make_report(BASE, BASE_SECTIONS)
     r.statements = [Statement(doc="x.txt", line=5, type="problem", text="资金支付进度偏慢。")]
     assert codes(r) == {"boilerplate_problems": 5}
-    fake.report_boilerplate_share = lambda report: 0.3  # type: ignore[attr-defined]
+    fake.report_boilerplate_share = lambda report, threshold=0.5: 0.3  # type: ignore[attr-defined]
     assert codes(r) == {}
 
 
@@ -302,12 +302,25 @@ def test_indicators_without_actuals() -> None:
     r = make_report(head + missing, ["indicators"] * 5, kinds)
     assert codes(r)[code] == 3
     assert code not in codes(make_report(head + full, ["indicators"] * 5, kinds))
-    prose = ["三、绩效指标完成情况", "培训人次目标值为500人次。", "合格率不低于95%。", "群众满意度实际达到96%。"]
+    prose = ["三、绩效指标完成情况", "培训人次目标值为500人次。", "合格率目标值不低于95%。", "群众满意度实际达到96%。"]
     assert codes(make_report(prose, ["indicators"] * 4))[code] == 2
     prose_ok = ["三、绩效指标完成情况", "培训人次目标值为500人次，实际完成520人次。", "合格率不低于95%，实际为98%。"]
     assert code not in codes(make_report(prose_ok, ["indicators"] * 3))
-    # the same rows outside an indicators section do not count
-    assert code not in codes(make_report(head + missing, ["budget"] * 5, kinds))
+    # a header naming target and actual columns is evidence enough, whatever the labels say ...
+    assert codes(make_report(head + missing, ["budget"] * 5, kinds))[code] == 3
+    # ... but without one, rows outside an indicators section do not count
+    assert code not in codes(make_report(head[:1] + missing, ["budget"] * 4, kinds[:4]))
+    # a Word table flattened to one cell per line, empty cells read as empty lines
+    flat = ["三、绩效指标完成情况", "\t一级指标", "\t三级指标", "\t年度指标值", "\t实际完成值", "\t分值", "\t得分", "",
+            "\t产出指标", "\t培训人次", "\t≥500人次", "", "\t10", "\t8", "",
+            "", "\t合格率", "\t≥95%", "\t97%", "\t10", "\t10", "",
+            "", "\t验收通过率", "\t100%", "", "\t10", "\t9", ""]
+    r = make_report(flat, ["other"] * len(flat), ["table_row" if t.strip() else "paragraph" for t in flat])
+    assert codes(r)[code] == 12  # the empty actual cell's line
+    flat[11] = "\t480人次"
+    flat[25] = "\t100%"
+    r = make_report(flat, ["other"] * len(flat), ["table_row" if t.strip() else "paragraph" for t in flat])
+    assert code not in codes(r)
 
 
 def test_every_flag_code_documented() -> None:
@@ -377,26 +390,29 @@ PLANTED = ROOT / "corpora" / "sample" / "PLANTED.json"
 
 
 @pytest.mark.skipif(not PLANTED.exists(), reason="corpora/sample/PLANTED.json not written yet")
-def test_planted_problem_reports_rank_first(tmp_path: Path) -> None:
-    planted = json.loads(PLANTED.read_text(encoding="utf-8"))
-    entries = planted if isinstance(planted, list) else planted.get("reports", planted)
-    if isinstance(entries, dict):
-        names = {Path(k).stem for k in entries}
-    else:
-        names = {Path(e["doc"] if isinstance(e, dict) else e).stem for e in entries}
+def test_planted_problem_reports_flagged_and_ranked_first(tmp_path: Path) -> None:
+    planted = json.loads(PLANTED.read_text(encoding="utf-8"))["planted"]
     folder = ROOT / "corpora" / "sample" / "txt"
     db = tmp_path / "t.duckdb"
-    assert run([folder], db, jobs=2, stages=None) in (0, 1)
+    assert run([folder], db, jobs=2, stages=None) == 0
     with Store(db) as st:
         ranking = st.ranking()
-    top = [Path(r["doc"]).stem for r in ranking[: len(names)]]
-    found = len(names & set(top))
-    assert found >= max(1, int(0.8 * len(names))), (top, names)
+    by_name = {Path(r["doc"]).name: r for r in ranking}
+    expected = [p for p in planted if p["expect"] in ("flag", "fail")]
+    for p in expected:
+        code = p["kind"] if p["category"] == "flag" else "check_failed"
+        flags = [f for f in by_name[p["doc"]]["flags"] if f["code"] == code]
+        assert flags, (p["doc"], code, by_name[p["doc"]]["flags"])
+        if p["lines"]:
+            assert any(f["line"] in p["lines"] for f in flags), (p, flags)
+    # every report with something planted outranks every report with nothing planted
+    marked = {p["doc"] for p in planted}
+    clean = [r for r in ranking if Path(r["doc"]).name not in marked]
+    worst_flagged = max(r["rank"] for r in ranking if Path(r["doc"]).name in {p["doc"] for p in expected})
+    assert clean and all(r["rank"] > worst_flagged for r in clean), [(r["rank"], r["doc"]) for r in ranking]
     for r in ranking:
-        if Path(r["doc"]).stem in names:
-            assert r["flags"], r
-            for f in r["flags"]:
-                assert f["line"] >= 1
+        for f in r["flags"]:
+            assert 1 <= f["line"] <= r["n_lines"]
 
 
 def test_zip_helper_is_not_a_docx(tmp_path: Path) -> None:

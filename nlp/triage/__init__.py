@@ -178,18 +178,25 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
                 batch.clear()
 
         show = progress and console.is_terminal
+        pool: Any = None
         with _progress(show, console) as bar:
             task_id = bar.add_task("triage", total=len(files), rate="-", failed=0)
-            pool = None
             if dask:
                 outcomes: Iterable[Outcome] = _dask_outcomes(tasks, dask, jobs, stages, file_timeout,
                                                               max(1, batch_size // 2))
             else:
+                import itertools
+
                 from nlp.triage.pool import TimedPool
 
-                pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout, factory=factory,
-                                 max_tasks=max_tasks).__enter__()
-                outcomes = pool.imap_unordered(tasks)
+                pending = iter(tasks)
+                first = next(pending, None)  # start no workers when everything is already done
+                if first is None:
+                    outcomes = iter(())
+                else:
+                    pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout, factory=factory,
+                                     max_tasks=max_tasks).__enter__()
+                    outcomes = pool.imap_unordered(itertools.chain([first], pending))
             state = {"skipped": 0}
 
             def handle(oc: Outcome) -> bool:
@@ -242,11 +249,12 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
             "failures in db": counts["failures"], "seconds": f"{elapsed:.1f}",
             "files/s": f"{(done + failed) / elapsed:.1f}" if elapsed > 0 else "-",
         }
-        from nlp.pipeline import ALL_STAGES
-        from nlp.triage.worker import available_stages
+        if pool is not None and pool.stages_run:
+            from nlp.pipeline import ALL_STAGES
 
-        ran = available_stages(stages)
-        stats["stages"] = " ".join(ran) + ("" if len(ran) == len(stages or ALL_STAGES) else " (others not installed)")
+            ran = pool.stages_run
+            stats["stages"] = " ".join(ran) + ("" if len(ran) >= len(stages or ALL_STAGES) else
+                                               " (the others are not installed)")
         if stopped:
             stats["stopped"] = "at the first failure (--strict)"
         if report is not None:

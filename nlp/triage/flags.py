@@ -21,6 +21,7 @@ EXEC_HIGH = 100.0
 HIGH_SCORE = 90.0
 HIGH_SCORE_EXEC = 85.0
 BOILERPLATE_SHARE = 0.7
+BOILERPLATE_STATEMENT = 0.8  # a statement counts as boilerplate from this score (single-report scores run high)
 MAX_CHECK_FLAGS = 3
 
 
@@ -120,6 +121,40 @@ def _first_content_line(report: Report) -> int:
     return 1
 
 
+_PROBLEMS_HEADING = re.compile(r"存在的?(?:主要)?问题|问题(?:及|和|与)(?:其)?(?:原因|不足|整改|建议)|主要问题|不足之处|"
+                               r"存在的不足|偏差(?:及|和)?原因")
+_NONE_STATED = re.compile(r"^[（(]?[一1]?[）)、.]?\s*(?:无|暂无|没有|未发现|无明显)(?:问题|[^，,。]{0,6})?[。.；;]?$")
+_FINAL_ACCOUNTS = re.compile(r"决算")
+_SELF_EVAL = re.compile(r"绩效|自评|评价")
+
+
+def _is_final_accounts(report: Report) -> bool:
+    """A 部门决算 (final accounts) has no problems section by design: do not flag its absence."""
+    head = [t for t in report.document.lines[:40] if t.strip()][:5]
+    title = " ".join(head)
+    return bool(_FINAL_ACCOUNTS.search(title)) and not _SELF_EVAL.search(title)
+
+
+def _problems_span(report: Report) -> tuple[Block | None, list[Block]]:
+    """The problems heading and the blocks under it, by the document's structure (up to the next
+    heading of the same or a higher level), so sub-headed problems count even when their labels
+    drift. Falls back to the blocks labelled ``problems`` when no heading opens the section."""
+    blocks = report.blocks
+    for i, b in enumerate(blocks):
+        if b.kind != "heading" or not (b.section == "problems" or _PROBLEMS_HEADING.search(b.text)):
+            continue
+        body: list[Block] = []
+        for nxt in blocks[i + 1:]:
+            if nxt.kind == "heading" and (b.level is None or nxt.level is None or nxt.level <= b.level):
+                break
+            body.append(nxt)
+        return b, [x for x in body if x.text.strip()]
+    labelled = [b for b in blocks if b.section == "problems" and b.text.strip()]
+    if labelled:
+        return None, labelled
+    return None, []
+
+
 def problems_flags(report: Report) -> list[Flag]:
     """Missing, empty, "none" or boilerplate problems section."""
     if report.no_problems_stated:
@@ -129,42 +164,54 @@ def problems_flags(report: Report) -> list[Flag]:
                      f"the problems section states there are no problems: “{quoted}”", line)]
     if not report.blocks or not _sections_ran(report):
         return []
-    problem_blocks = [b for b in report.blocks if b.section == "problems"]
-    if not problem_blocks:
+    head, body = _problems_span(report)
+    if head is None and not body:
+        if _is_final_accounts(report):
+            return []
         line = _missing_section_line(report)
         return [Flag("no_problems_section", 3.0,
                      f"no problems section in {len(report.document.lines)} lines "
                      f"(line {line} is where one would be expected)", line)]
-    body = [b for b in problem_blocks if b.kind != "heading" and b.text.strip()]
     has_statements = any(s.type == "problem" for s in report.statements)
-    if not body and not has_statements:
-        head = problem_blocks[0]
+    if not body and not has_statements and head is not None:
         return [Flag("problems_empty", 2.5,
                      f"the problems section “{_quote(report, head.line_start)}” has nothing under it",
                      head.line_start)]
-    share = report_boilerplate(report)
+    if not has_statements and len(body) == 1 and _NONE_STATED.match(body[0].text.strip()):
+        return [Flag("no_problems_stated", 3.0,
+                     f"the problems section states there are no problems: “{_quote(report, body[0].line_start)}”",
+                     body[0].line_start)]
+    share, line = report_boilerplate(report, body)
     if share is not None and share >= BOILERPLATE_SHARE:
-        problems = [s for s in report.statements if s.type == "problem"]
-        line = problems[0].line if problems else problem_blocks[0].line_start
         weight = 2.0 + 2.0 * (share - BOILERPLATE_SHARE) / (1.0 - BOILERPLATE_SHARE)
         return [Flag("boilerplate_problems", round(weight, 2),
                      f"{share:.0%} of the problems stated are boilerplate seen in many reports", line)]
     return []
 
 
-def report_boilerplate(report: Report) -> float | None:
-    """The statements module's boilerplate share of the report's problems, when it is available."""
-    if not any(s.type == "problem" for s in report.statements):
-        return None
+def report_boilerplate(report: Report, body: list[Block] | None = None) -> tuple[float | None, int]:
+    """Share of the report's problems that are boilerplate, and the first problem's line.
+
+    The statements module's ``report_boilerplate_share`` over the report's problem statements; when
+    the report has none (statements not run, or the problems were not recognised as such) the text
+    of the problems section's blocks is scored with the statements module's boilerplate scorer.
+    """
+    problems = [s for s in report.statements if s.type == "problem"]
     try:
-        from nlp.statements import report_boilerplate_share
-    except ImportError:
-        return None
-    try:
-        value = report_boilerplate_share(report)
-    except Exception:  # a flag must never take the file down  # noqa: BLE001
-        return None
-    return None if value is None else float(value)
+        if problems:
+            from nlp.statements import report_boilerplate_share
+
+            value = report_boilerplate_share(report, threshold=BOILERPLATE_STATEMENT)
+            return (None if value is None else float(value)), problems[0].line
+        items = [b for b in (body or []) if len(b.text.strip()) >= 6]
+        if not items:
+            return None, 0
+        from nlp.statements.boilerplate import score_texts
+
+        scores = score_texts([(b.text.strip(), "problem", report.doc) for b in items], None)
+        return sum(1 for x in scores if x >= BOILERPLATE_STATEMENT) / len(scores), items[0].line_start
+    except Exception:  # noqa: BLE001 - a flag must never take the file down (or a missing module)
+        return None, 0
 
 
 def _problems_line(report: Report) -> int | None:
@@ -188,6 +235,7 @@ def _missing_section_line(report: Report) -> int:
 # -- indicators -------------------------------------------------------------------------------
 _TARGET = re.compile(r"(≥|≤|＞|＜|>=|<=|不低于|不高于|不少于|不超过|不大于|不小于|大于等于|小于等于|目标值|指标值|预期值|预期目标)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TARGET_WORD = re.compile(r"目标值|指标值|预期值|预期目标|计划值|目标为|目标是")
 _ACTUAL = re.compile(r"(实际|完成值|实现值|已完成|完成了|完成率|达到了|达成|实现了|执行数|执行率为)")
 _EMPTY_CELL = {"", "-", "—", "——", "/", "／", "无", "空", "待定"}
 _CELL_SPLIT = re.compile(r"\s*[|\t]\s*")
@@ -209,7 +257,7 @@ def _row_state(block: Block) -> str | None:
                 rest = cells[i + 1:]
                 return "missing" if not rest or rest[0] in _EMPTY_CELL else "ok"
         return None
-    if not _TARGET.search(text) or not _NUMBER.search(text):
+    if not _TARGET_WORD.search(text) or not _NUMBER.search(text) or len(text.strip()) < 8:
         return None
     if _ACTUAL.search(text):
         return "ok"
@@ -217,33 +265,114 @@ def _row_state(block: Block) -> str | None:
     return "missing" if len(numbers) <= 1 else None
 
 
-def indicator_flags(report: Report) -> list[Flag]:
-    """Indicators with targets but no actual values (rows labelled ``indicators``).
+_HDR_TARGET = re.compile(r"^(?:年度|全年|预期|计划)?(?:指标值|目标值|目标)$|^预期目标值$")
+_HDR_SCORE = re.compile(r"^(?:分值|权重|满分|标准分|得分|自评得分|评分|评价得分)$")
+_SCORE_CELL = re.compile(r"^\d{1,3}(?:\.\d+)?$")
+_HDR_ACTUAL = re.compile(r"^(?:全年|年度)?(?:实际完成值|实际值|实际完成|完成值|实际完成情况|实际达成值|实际完成数)$")
 
-    Heuristic: a table row whose target cell (``≥95%``) is followed by an empty cell, or a sentence
-    that states a target (目标值, ≥, 不低于 …) with one number and no word of achievement
-    (实际, 完成值, 达到了 …). Fires when at least two such rows exist and they are at least half of
-    the rows that state a target.
+
+def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
+    """(line, state) per indicator row of tables whose header names a target and an actual column.
+
+    Two layouts: one row per line (cells split by | or tabs), and Word tables flattened to one
+    tab-indented cell per line with rows separated by empty lines (an empty cell is a line holding
+    only a tab). The line returned for a missing actual is the empty cell's line (else the row's).
     """
-    if not _sections_ran(report):
-        return []
-    missing: list[Block] = []
-    ok = 0
-    for b in report.blocks:
-        if b.section != "indicators" or b.kind == "heading":
+    out: list[tuple[int, str]] = []
+    # layout 1: a row per line
+    header: tuple[int, int, int] | None = None  # (ncols, target idx, actual idx)
+    for n, raw in enumerate(lines, start=1):
+        if "|" not in raw and "\t" not in raw.strip():
+            if raw.strip():
+                header = None if not raw.startswith("\t") else header
             continue
-        state = _row_state(b)
-        if state == "missing":
-            missing.append(b)
-        elif state == "ok":
-            ok += 1
+        cells = _cells(raw)
+        t = next((i for i, c in enumerate(cells) if _HDR_TARGET.match(c)), None)
+        a = next((i for i, c in enumerate(cells) if _HDR_ACTUAL.match(c)), None)
+        if t is not None and a is not None and a > t:
+            header = (len(cells), t, a)
+            continue
+        if header is None or len(cells) != header[0]:
+            continue
+        target, actual = cells[header[1]], cells[header[2]]
+        if target not in _EMPTY_CELL:
+            out.append((n, "missing" if actual in _EMPTY_CELL else "ok"))
+    # layout 2: a table flattened to one cell per line (Word-to-text, PDF and HTML extraction). An
+    # empty cell reads as an empty line or vanishes, so rows cannot be told apart. Anchor on the two
+    # score cells that follow the actual column (分值, 得分): the cell before them is the actual, the
+    # one before that the target. An "actual" written like a target (≥95%) means the actual cell
+    # vanished.
+    def is_cell(text: str) -> bool:
+        t = text.strip()
+        return bool(t) and (text.startswith("\t") or (len(t) <= 30 and not t.endswith("。")))
+
+    i = 0
+    while i < len(lines):
+        hdr: list[str] = []
+        j = i
+        while j < len(lines) and is_cell(lines[j]):
+            hdr.append(lines[j].strip())
+            j += 1
+        t = next((k for k, c in enumerate(hdr) if _HDR_TARGET.match(c)), None)
+        if (t is None or t + 3 >= len(hdr) or not _HDR_ACTUAL.match(hdr[t + 1])
+                or not _HDR_SCORE.match(hdr[t + 2]) or not _HDR_SCORE.match(hdr[t + 3])):
+            i = max(j, i + 1)
+            continue
+        region: list[tuple[int, str]] = []
+        j = i + t + 4  # the header may run straight into the rows (no empty line between)
+        while j < len(lines) and (is_cell(lines[j]) or not lines[j].strip()):
+            region.append((j + 1, lines[j].strip()))
+            j += 1
+        k = 0
+        while k < len(region):
+            if not _SCORE_CELL.match(region[k][1]):
+                k += 1
+                continue
+            end = k
+            while end + 1 < len(region) and _SCORE_CELL.match(region[end + 1][1]):
+                end += 1
+            if end > k and end - 3 >= 0:  # the last two numbers of the run are 分值 and 得分
+                (_tl, target), (al, actual) = region[end - 3], region[end - 2]
+                if _TARGET_ONLY_CELL.match(actual):
+                    out.append((al, "missing"))
+                elif target not in _EMPTY_CELL and not _SCORE_CELL.match(target):
+                    out.append((al, "missing" if actual in _EMPTY_CELL else "ok"))
+            k = end + 1
+        i = j
+    return out
+
+
+def indicator_flags(report: Report) -> list[Flag]:
+    """Indicators with targets but no actual values.
+
+    Heuristic, two sources: rows of tables whose header names a target column (年度指标值, 目标值)
+    and an actual column (实际完成值, 实际值) — a row with a numeric target and an empty actual cell
+    is missing its actual, whatever the section labels say; and, inside blocks labelled
+    ``indicators``, a row whose target cell (``≥95%``) is followed by an empty cell or a sentence that
+    states a target (目标值, ≥, 不低于 …) with one number and no word of achievement (实际, 完成值,
+    达到了 …). Fires when at least two rows miss their actual and they are at least half of the rows
+    that state a target.
+    """
+    rows = _table_rows_by_header(report.document.lines)
+    seen = {line for line, _ in rows}
+    missing = [line for line, state in rows if state == "missing"]
+    ok = sum(1 for _, state in rows if state == "ok")
+    if _sections_ran(report) and not rows:
+        for b in report.blocks:
+            if b.section != "indicators" or b.kind == "heading" or b.line_start in seen:
+                continue
+            state = _row_state(b)
+            if state == "missing":
+                missing.append(b.line_start)
+            elif state == "ok":
+                ok += 1
     total = len(missing) + ok
     if len(missing) >= 2 and len(missing) / total >= 0.5:
         share = len(missing) / total
-        first = missing[0]
+        first = min(missing)
         return [Flag("indicators_without_actuals", round(2.0 + share, 2),
-                     f"{len(missing)} of {total} indicator rows state a target without an actual value, "
-                     f"first: “{_quote(report, first.line_start)}”", first.line_start)]
+                     f"{len(missing)} of {total} indicator rows state a target without an actual value "
+                     f"(first at line {first})", first)]
     return []
 
 

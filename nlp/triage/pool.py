@@ -41,7 +41,7 @@ def _worker_main(conn: Connection, stages: tuple[str, ...] | None, factory: str 
     from nlp.triage.worker import process_path
 
     pipeline = load_factory(factory)(stages)
-    conn.send(_READY)
+    conn.send((_READY, tuple(getattr(pipeline, "stages", ()) or ())))
     while True:
         try:
             msg = conn.recv()
@@ -103,6 +103,7 @@ class TimedPool:
         self.workers: list[_Worker] = []
         self.restarts = 0
         self.start_failures = 0
+        self.stages_run: tuple[str, ...] = ()  # what the workers' pipelines actually run
 
     def __enter__(self) -> TimedPool:
         self.workers = [_Worker(self.ctx, self.stages, self.factory) for _ in range(self.jobs)]
@@ -182,8 +183,9 @@ class TimedPool:
                             raise RuntimeError("triage workers die while starting (see the error above)") from None
                     self._replace(w)
                     continue
-                if msg == _READY:
+                if isinstance(msg, tuple) and msg and msg[0] == _READY:
                     w.ready = True
+                    self.stages_run = msg[1]
                     spawn_deadline = time.monotonic() + self.start_timeout
                     continue
                 w.task = None

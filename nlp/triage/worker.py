@@ -56,6 +56,13 @@ def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tupl
     from nlp.triage.flags import red_flags, triage_score
 
     doc = report.doc
+    if report.statements and not any(s.boilerplate for s in report.statements):
+        try:  # single-report boilerplate scores (the corpus-wide ones need every report at once)
+            from nlp.statements.boilerplate import score_reports
+
+            score_reports([report])
+        except Exception:  # noqa: BLE001 - scores stay 0; the report is still stored
+            pass
     flags = red_flags(report)
     score = triage_score(flags)
     lines = report.document.lines

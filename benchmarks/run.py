@@ -1,0 +1,444 @@
+"""``make bench``: speed and memory of the toolkit as ratios against jieba and Recognizers-Text.
+
+One run prints every figure and ends with one JSON line; the same numbers go to
+``benchmarks/results.json``. Ratios are measured in the same run on the same text, so they travel
+across machines better than absolute speeds. ``BENCH_QUICK=1`` shrinks the corpora for a smoke run.
+
+(a) read + structure throughput over ../shared (seeds + corpus; else corpora/sample) / jieba lcut
+(b) tagging (read + structure + sections, one process) / jieba
+(c) figures stage / Recognizers-Text NumberModel (Chinese), and both systems' value P/R on gold lines
+(d) the full pipeline (as triage workers run it) with 1 and 2 workers: files/s, chars/s, / jieba
+(e) peak RSS (process tree) of ``nlp triage`` at N and 10×N synthetic reports
+(f) resume: the same triage again over the done corpus, time vs the first run
+(g) statements + themes over N and 10×N reports: time ratio and peak RSS
+"""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+N_SMALL = int(os.environ.get("BENCH_N", "100" if QUICK else "1000"))
+N_BIG = N_SMALL * 10
+REPEAT = 2 if QUICK else 3
+PY = sys.executable
+
+
+def say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def best_time(fn: Any, repeat: int = REPEAT) -> float:
+    """Fastest of ``repeat`` runs (the least disturbed by the machine's other work)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def shared_files() -> tuple[list[Path], str]:
+    files = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "corpus").glob("*.txt"))
+    if files:
+        return files, "../shared (seeds + corpus)"
+    return sorted((ROOT / "corpora" / "sample" / "txt").glob("*.txt")), "corpora/sample/txt"
+
+
+def jieba_tokenizer() -> Any:
+    import jieba
+
+    jieba.setLogLevel(60)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    return tk
+
+
+# -- (a) (b) ----------------------------------------------------------------------------------
+def bench_reading(files: list[Path], tk: Any) -> dict[str, Any]:
+    from nlp.pipeline import Pipeline
+    from nlp.read import read
+    from nlp.structure import parse
+
+    docs = [read(f) for f in files]
+    texts = [d.text for d in docs]
+    chars = sum(len(t) for t in texts)
+    t_jieba = best_time(lambda: [tk.lcut(t) for t in texts])
+    t_read = best_time(lambda: [parse(read(f)) for f in files])
+    tagger = Pipeline(stages=("structure", "sections"))
+    tagger(files[0])  # load the model outside the timer
+    t_tag = best_time(lambda: [tagger(f) for f in files])
+    return {
+        "files": len(files), "chars": chars,
+        "jieba_chars_per_s": round(chars / t_jieba),
+        "a_read_structure_chars_per_s": round(chars / t_read),
+        "a_read_structure_vs_jieba": round(t_jieba / t_read, 2),
+        "b_tagging_chars_per_s": round(chars / t_tag),
+        "b_tagging_vs_jieba": round(t_jieba / t_tag, 2),
+    }
+
+
+# -- (c) --------------------------------------------------------------------------------------
+def gold_sets() -> list[tuple[Path, Path]]:
+    """(gold file, document) pairs: ../shared's gold when present, else the sample corpus's."""
+    pairs: list[tuple[Path, Path]] = []
+    for gold_dir, doc_dir in ((SHARED / "gold" / "seeds", SHARED / "seeds"),
+                              (SHARED / "gold" / "corpus", SHARED / "corpus"),
+                              (ROOT / "corpora" / "sample" / "gold", ROOT / "corpora" / "sample" / "txt")):
+        if not gold_dir.is_dir() or (pairs and not str(gold_dir).startswith(str(SHARED))):
+            continue
+        for g in sorted(gold_dir.glob("*.json")):
+            if g.name == "themes.json":
+                continue
+            doc = json.loads(g.read_text(encoding="utf-8")).get("doc", g.stem + ".txt")
+            path = doc_dir / Path(doc).name
+            if path.exists():
+                pairs.append((g, path))
+    return pairs
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= max(1e-9, 1e-6 * max(abs(a), abs(b)))
+
+
+def _pr(pred: dict[tuple[str, int], list[float]], gold: dict[tuple[str, int], list[float]],
+        lines: set[tuple[str, int]]) -> dict[str, float]:
+    """Value-level precision/recall over the given lines (a prediction hits a gold figure of equal value)."""
+    tp = fp = fn = 0
+    for key in lines:
+        left = list(gold.get(key, []))
+        for v in pred.get(key, []):
+            hit = next((g for g in left if _same(v, g)), None)
+            if hit is None:
+                fp += 1
+            else:
+                left.remove(hit)
+                tp += 1
+        fn += len(left)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "tp": tp, "fp": fp, "fn": fn}
+
+
+def bench_figures() -> dict[str, Any]:
+    from nlp.pipeline import Pipeline
+
+    pairs = gold_sets()
+    if not pairs:
+        return {"c_note": "no gold files"}
+    pipe = Pipeline(stages=("structure", "sections"))
+    prepared = []
+    for _g, path in pairs:
+        rep = pipe(path)
+        prepared.append((rep.document, rep.blocks))
+    extractor = Pipeline(stages=("structure", "sections", "figures")).figure_extractor
+    extractor.extract(*prepared[0])
+    chars = sum(len(d.text) for d, _ in prepared)
+    t_ours = best_time(lambda: [extractor.extract(d, b) for d, b in prepared])
+    out: dict[str, Any] = {"c_gold_docs": len(pairs), "c_chars": chars,
+                           "c_figures_chars_per_s": round(chars / t_ours)}
+    # gold lines: every annotated line not marked as skipped for figures
+    gold_vals: dict[tuple[str, int], list[float]] = defaultdict(list)
+    lines: set[tuple[str, int]] = set()
+    for g, path in pairs:
+        data = json.loads(g.read_text(encoding="utf-8"))
+        skipped = {int(x) for x in data.get("figures_skipped", [])}
+        labelled = {int(k) for k in data.get("lines", {})} | {int(f["line"]) for f in data.get("figures", [])}
+        for ln in labelled - skipped:
+            lines.add((path.name, ln))
+        for f in data.get("figures", []):
+            if int(f["line"]) not in skipped:
+                gold_vals[(path.name, int(f["line"]))].append(float(f["value"]))
+    ours: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for (doc, blocks), (_g, path) in zip(prepared, pairs, strict=True):
+        for fig in extractor.extract(doc, blocks):
+            ours[(path.name, fig.line)].append(float(fig.value))
+    out["c_ours_value_pr"] = _pr(ours, gold_vals, lines)
+    try:
+        from recognizers_number import NumberRecognizer
+        from recognizers_text import Culture
+
+        model = NumberRecognizer(Culture.Chinese).get_number_model()
+    except Exception as exc:  # noqa: BLE001 - not installable here: say so
+        out["c_recognizers_text"] = f"n/a ({type(exc).__name__}: {exc})"
+        out["c_figures_vs_recognizers"] = "n/a"
+        return out
+    all_lines = [(path.name, i, text) for (doc, _b), (_g, path) in zip(prepared, pairs, strict=True)
+                 for i, text in enumerate(doc.lines, start=1) if text.strip()]
+    model.parse(all_lines[0][2])
+    rt_pred: dict[tuple[str, int], list[float]] = defaultdict(list)
+
+    def run_rt() -> None:
+        rt_pred.clear()
+        for name, i, text in all_lines:
+            for res in model.parse(text):
+                try:
+                    rt_pred[(name, i)].append(float(res.resolution["value"]))
+                except (TypeError, ValueError, KeyError):
+                    pass
+
+    t_rt = best_time(run_rt, repeat=1)
+    out["c_recognizers_chars_per_s"] = round(chars / t_rt)
+    out["c_figures_vs_recognizers"] = round(t_rt / t_ours, 1)
+    out["c_recognizers_value_pr"] = _pr(rt_pred, gold_vals, lines)
+    return out
+
+
+# -- (d) --------------------------------------------------------------------------------------
+def bench_pipeline(files: list[Path], tk: Any) -> dict[str, Any]:
+    from nlp.read import read
+    from nlp.triage.pool import TimedPool
+
+    reps = 2 if QUICK else 4
+    tasks = [(str(f), "") for f in files] * reps
+    chars = sum(len(read(f).text) for f in files) * reps
+    texts = [read(f).text for f in files]
+    t_jieba = best_time(lambda: [tk.lcut(t) for t in texts]) * reps
+    out: dict[str, Any] = {"d_files": len(tasks), "d_chars": chars}
+    for jobs in (1, 2):
+        with TimedPool(jobs, file_timeout=600) as pool:
+            list(pool.imap_unordered(tasks[: 2 * jobs]))  # workers up and models loaded
+            t0 = time.perf_counter()
+            results = list(pool.imap_unordered(tasks))
+            dt = time.perf_counter() - t0
+        failed = sum(1 for r in results if not r["ok"])
+        out[f"d_{jobs}w_files_per_s"] = round(len(tasks) / dt, 1)
+        out[f"d_{jobs}w_chars_per_s"] = round(chars / dt)
+        out[f"d_{jobs}w_failed"] = failed
+        if jobs == 1:
+            out["d_pipeline_vs_jieba"] = round(t_jieba / dt, 3)
+    out["d_2w_over_1w"] = round(out["d_2w_chars_per_s"] / out["d_1w_chars_per_s"], 2)
+    return out
+
+
+# -- (e) (f) ----------------------------------------------------------------------------------
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, float, int]:
+    """Run a command; return (exit status, seconds, peak RSS in bytes of it and all its children)."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            procs = [ps, *ps.children(recursive=True)]
+        except psutil.Error:
+            procs = []
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        peak = max(peak, total)
+        time.sleep(0.05)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        say(err[-2000:])
+    return proc.returncode, time.perf_counter() - t0, peak
+
+
+def bench_triage(corpora: dict[int, Path], work: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    nlp = str(Path(PY).with_name("nlp"))
+    for n, folder in corpora.items():
+        db = work / f"triage_{n}.duckdb"
+        cmd = [nlp, "triage", str(folder), "--db", str(db), "--jobs", "2", "--no-progress",
+               "--batch-size", "64"]
+        code, secs, peak = run_measured(cmd)
+        out[f"e_triage_{n}_seconds"] = round(secs, 1)
+        out[f"e_triage_{n}_files_per_s"] = round(n / secs, 1)
+        out[f"e_triage_{n}_peak_rss_mb"] = round(peak / 2**20, 1)
+        out[f"e_triage_{n}_exit"] = code
+        if n == max(corpora):
+            code2, secs2, _ = run_measured(cmd)
+            out["f_resume_seconds"] = round(secs2, 2)
+            out["f_resume_over_first_run"] = round(secs2 / secs, 3)
+            out["f_resume_exit"] = code2
+    small, big = min(corpora), max(corpora)
+    out["e_rss_big_over_small"] = round(out[f"e_triage_{big}_peak_rss_mb"] / out[f"e_triage_{small}_peak_rss_mb"], 3)
+    return out
+
+
+# -- (g) --------------------------------------------------------------------------------------
+def statements_child(folder: str) -> None:
+    """Child process: extract statements from every report, then link (boilerplate, clusters) and
+    build themes; print timings as JSON."""
+    from nlp.document import Report
+    from nlp.read import iter_paths, read
+    from nlp.sections import load_tagger
+    from nlp.statements import extract_statements, link_statements
+    from nlp.structure import parse
+
+    tagger = load_tagger(None)
+    t0 = time.perf_counter()
+    reports = []
+    for path in iter_paths([folder]):
+        document = read(path)
+        blocks = parse(document)
+        tagger.tag(document, blocks)
+        found = extract_statements(document, blocks)
+        # keep what the corpus-level steps need, not the whole document
+        rep = Report(doc=path, document=document.__class__(doc=path, lines=[]), blocks=[])
+        rep.statements = found.statements
+        reports.append(rep)
+    t1 = time.perf_counter()
+    link_statements(reports)  # boilerplate scores, clusters and themes over all reports
+    statements = [s for r in reports for s in r.statements]
+    t2 = time.perf_counter()
+    print(json.dumps({"reports": len(reports), "statements": len(statements),
+                      "themes": len({(s.type, s.theme) for s in statements if s.theme}),
+                      "extract_s": t1 - t0, "link_themes_s": t2 - t1}))
+
+
+def bench_statements(corpora: dict[int, Path]) -> dict[str, Any]:
+    import psutil
+
+    out: dict[str, Any] = {}
+    for n, folder in corpora.items():
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([PY, __file__, "--statements-child", str(folder)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=ROOT)
+        ps = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                peak = max(peak, ps.memory_info().rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        secs = time.perf_counter() - t0
+        stdout = proc.stdout.read().decode() if proc.stdout else ""
+        if proc.returncode != 0:
+            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            out[f"g_{n}_error"] = err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}"
+            continue
+        res = json.loads(stdout.strip().splitlines()[-1])
+        out[f"g_{n}_statements"] = res["statements"]
+        out[f"g_{n}_themes"] = res["themes"]
+        out[f"g_{n}_extract_s"] = round(res["extract_s"], 2)
+        out[f"g_{n}_link_themes_s"] = round(res["link_themes_s"], 2)
+        out[f"g_{n}_seconds"] = round(res["extract_s"] + res["link_themes_s"], 2)
+        out[f"g_{n}_wall_s"] = round(secs, 1)
+        out[f"g_{n}_peak_rss_mb"] = round(peak / 2**20, 1)
+    small, big = min(corpora), max(corpora)
+    if f"g_{small}_seconds" in out and f"g_{big}_seconds" in out:
+        out["g_time_big_over_small"] = round(out[f"g_{big}_seconds"] / out[f"g_{small}_seconds"], 2)
+    return out
+
+
+# -- all ----------------------------------------------------------------------------------------
+TARGETS = {
+    "a_read_structure_vs_jieba": (">=", 2.0),
+    "b_tagging_vs_jieba": (">=", 0.5),
+    "c_figures_vs_recognizers": (">=", 100.0),
+    "d_pipeline_vs_jieba": (">=", 0.4),
+    "d_2w_over_1w": (">=", 1.7),
+    "e_rss_big_over_small": ("<=", 1.2),
+    "g_time_big_over_small": ("<=", 12.0),
+}
+
+
+def main() -> int:
+    from synth import load_generate
+
+    t_start = time.perf_counter()
+    results: dict[str, Any] = {"quick": QUICK, "n_small": N_SMALL, "n_big": N_BIG, "python": sys.version.split()[0],
+                               "cpus": os.cpu_count()}
+    files, source = shared_files()
+    results["text_source"] = source
+    say(f"bench: {len(files)} files from {source}; synthetic corpora of {N_SMALL} and {N_BIG} reports"
+        + (" (BENCH_QUICK)" if QUICK else ""))
+    tk = jieba_tokenizer()
+
+    r = bench_reading(files, tk)
+    results.update(r)
+    say(f"(a) read+structure {r['a_read_structure_chars_per_s']:,} chars/s; jieba {r['jieba_chars_per_s']:,} chars/s"
+        f" -> {r['a_read_structure_vs_jieba']}x jieba (target >= 2)")
+    say(f"(b) tagging (read+structure+sections, 1 process) {r['b_tagging_chars_per_s']:,} chars/s"
+        f" -> {r['b_tagging_vs_jieba']}x jieba (target >= 0.5)")
+
+    r = bench_figures()
+    results.update(r)
+    if "c_figures_chars_per_s" in r:
+        rt = r.get("c_recognizers_chars_per_s", "n/a")
+        say(f"(c) figures stage {r['c_figures_chars_per_s']:,} chars/s; Recognizers-Text NumberModel {rt} chars/s"
+            f" -> {r['c_figures_vs_recognizers']}x (target >= 100)")
+        say(f"    value P/R on {r['c_gold_docs']} gold docs' lines: ours {r['c_ours_value_pr']}; "
+            f"Recognizers-Text {r.get('c_recognizers_value_pr', 'n/a')}")
+
+    r = bench_pipeline(files, tk)
+    results.update(r)
+    say(f"(d) full pipeline 1 worker {r['d_1w_files_per_s']} files/s {r['d_1w_chars_per_s']:,} chars/s; "
+        f"2 workers {r['d_2w_files_per_s']} files/s {r['d_2w_chars_per_s']:,} chars/s; "
+        f"{r['d_pipeline_vs_jieba']}x jieba (target >= 0.4); 2w/1w {r['d_2w_over_1w']} (target >= 1.7)")
+
+    generate, gen_source = load_generate()
+    results["synth_source"] = gen_source
+    with tempfile.TemporaryDirectory(prefix="nlp-bench-") as tmp:
+        work = Path(tmp)
+        corpora = {}
+        for n in (N_SMALL, N_BIG):
+            t0 = time.perf_counter()
+            generate(n, work / f"synth_{n}", seed=1)
+            corpora[n] = work / f"synth_{n}"
+            say(f"    generated {n} reports with {gen_source} in {time.perf_counter() - t0:.1f} s")
+        r = bench_triage(corpora, work)
+        results.update(r)
+        say(f"(e) triage peak RSS: {N_SMALL} reports {r[f'e_triage_{N_SMALL}_peak_rss_mb']} MB "
+            f"({r[f'e_triage_{N_SMALL}_seconds']} s), {N_BIG} reports {r[f'e_triage_{N_BIG}_peak_rss_mb']} MB "
+            f"({r[f'e_triage_{N_BIG}_seconds']} s, {r[f'e_triage_{N_BIG}_files_per_s']} files/s); ratio "
+            f"{r['e_rss_big_over_small']} (target <= 1.2, < 1024 MB)")
+        say(f"(f) resume over the {N_BIG} done reports: {r['f_resume_seconds']} s = "
+            f"{r['f_resume_over_first_run']} of the first run")
+        r = bench_statements(corpora)
+        results.update(r)
+        for n in (N_SMALL, N_BIG):
+            if f"g_{n}_seconds" in r:
+                say(f"(g) statements+themes over {n} reports: {r[f'g_{n}_seconds']} s (extract "
+                    f"{r[f'g_{n}_extract_s']} s, link+themes {r[f'g_{n}_link_themes_s']} s), "
+                    f"{r[f'g_{n}_statements']} statements, {r[f'g_{n}_themes']} themes, peak RSS "
+                    f"{r[f'g_{n}_peak_rss_mb']} MB")
+            else:
+                say(f"(g) statements+themes over {n} reports failed: {r.get(f'g_{n}_error')}")
+        if "g_time_big_over_small" in r:
+            say(f"    time ratio {N_BIG}/{N_SMALL}: {r['g_time_big_over_small']} (target <= 12)")
+
+    met = {}
+    for key, (op, target) in TARGETS.items():
+        v = results.get(key)
+        if isinstance(v, int | float):
+            met[key] = bool(v >= target) if op == ">=" else bool(v <= target)
+    big_rss = results.get(f"e_triage_{N_BIG}_peak_rss_mb")
+    if isinstance(big_rss, int | float):
+        met["e_rss_under_1gb"] = big_rss < 1024
+    results["targets_met"] = met
+    results["bench_seconds"] = round(time.perf_counter() - t_start, 1)
+    say(f"targets met: {sum(met.values())}/{len(met)}; {', '.join(k for k, ok in met.items() if not ok) or 'all'}"
+        f"{' missed' if not all(met.values()) else ''}; bench took {results['bench_seconds']} s")
+    from nlp.output import write_text_atomic
+
+    out_file = Path(os.environ.get("BENCH_RESULTS", ROOT / "benchmarks" / "results.json"))
+    write_text_atomic(out_file, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--statements-child":
+        statements_child(sys.argv[2])
+        raise SystemExit(0)
+    raise SystemExit(main())
