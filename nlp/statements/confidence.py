@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from nlp.statements.extract import Candidate
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statements"
-SOURCES = ("section", "heading_cue", "clause_cue", "table")
+SOURCES = ("section", "heading_cue", "clause_cue", "table", "heading_path")
 KINDS = ("heading", "paragraph", "list_item", "table_row")
 _PROBLEM = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
                       r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|薄弱|不合理|不科学|不明确|不严|差距|尚未|"

@@ -90,6 +90,19 @@ def _block_type(block: Block) -> str | None:
     return SECTION_TYPE.get(block.section)
 
 
+def _heading_type(block: Block) -> str | None:
+    """The type a problems/measures heading above the block gives it ("七、存在的问题" → problem)."""
+    for h in reversed(block.heading_path or []):
+        if len(h) > 40:
+            continue
+        hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
+        if hm and (not hp or hm.start() > hp.start()):
+            return "measure"
+        if hp:
+            return "problem"
+    return None
+
+
 def _heading_cues(text: str) -> list[tuple[int, int, str]]:
     """(start, end, type) of inline section-opening cues that are followed by content."""
     out = []
@@ -230,6 +243,15 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             flush()
             carry = None
             continue
+        if btype is None and block.kind != "table_row" and block.section not in ("indicators", "budget"):
+            htype = _heading_type(block)
+            if htype is not None and not is_section_title(text):
+                btype = htype
+                via_heading = True
+            else:
+                via_heading = False
+        else:
+            via_heading = False
         cues = _heading_cues(text)
         mode = btype
         if mode is None and carry and block.kind != "heading":
@@ -270,6 +292,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                 continue
             # a new run when the previous block ended a sentence and this one is a table cell
             new_run = block.kind == "table_row"
+            if via_heading and src == "section":
+                src = "heading_path"
             add(t, piece, block, src, heading and s == 0, new_run=new_run)
         if block.kind == "table_row":
             flush()

@@ -36,13 +36,14 @@ def default_gold_dirs() -> list[tuple[Path, Path]]:
     pairs = [
         (SHARED / "gold" / "seeds", SHARED / "seeds"),
         (SHARED / "gold" / "corpus", SHARED / "corpus"),
-        (REPO / "corpora" / "sample" / "gold", REPO / "corpora" / "sample" / "docs"),
+        (REPO / "corpora" / "sample" / "gold", REPO / "corpora" / "sample" / "txt"),
     ]
     out = []
     for g, d in pairs:
         if g.is_dir() and any(g.glob("*.json")):
             if not d.is_dir():
-                cands = [p for p in g.parent.iterdir() if p.is_dir() and p != g]
+                cands = sorted((p for p in g.parent.iterdir() if p.is_dir() and p != g),
+                               key=lambda p: (p.name not in ("txt", "docs", "text"), p.name))
                 d = cands[0] if cands else d
             out.append((g, d))
     return out
