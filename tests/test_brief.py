@@ -340,6 +340,7 @@ def _contained(text: str, window: str) -> float:
     return sum(1 for g in grams if g in window) / len(grams) if grams else 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not beside this checkout")
 def test_brief_of_the_seed_reports_is_traceable(tmp_path: Path) -> None:
     pytest.importorskip("nlp.statements")
