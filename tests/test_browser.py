@@ -104,8 +104,13 @@ def _planted() -> Report:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Brief, Path, str, str]:
-    reports = [*_sample_reports(), _planted()]
+def sample() -> list[Report]:
+    return _sample_reports()
+
+
+@pytest.fixture(scope="module")
+def rendered(sample: list[Report], tmp_path_factory: pytest.TempPathFactory) -> tuple[Brief, Path, str, str]:
+    reports = [*sample, _planted()]
     brief = build_brief(reports, max_themes=0, link=False)
     page = tmp_path_factory.mktemp("brief") / "brief.html"
     brief.write(page)
@@ -156,8 +161,10 @@ def test_planted_scripts_do_not_run(rendered: tuple[Brief, Path, str, str]) -> N
         assert payload in text  # shown as text, in full
 
 
-def test_screenshot(rendered: tuple[Brief, Path, str, str]) -> None:
-    _, page, _, _ = rendered
+def test_screenshot(sample: list[Report], tmp_path: Path) -> None:
+    """The brief of the sample corpus alone (no planted report), as a reader would get it."""
+    page = tmp_path / "brief.html"
+    build_brief(sample, link=False).write(page)
     OUT.mkdir(exist_ok=True)
     shot = OUT / "brief.png"
     shot.unlink(missing_ok=True)
