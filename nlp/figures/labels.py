@@ -69,7 +69,7 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
             return "execution_rate"
         return None
     if kind == "score":
-        if re.search(r"满分|分值|权重|标准分|扣|加分|等级|优秀|良好|≥|以上", lab + ctx[-6:]):
+        if re.search(r"满分|分值|权重|标准分|扣|加分|优秀|良好|≥|以上", lab + ctx[-6:]):
             return None
         if re.search(r"总分|综合得分|总得分|整体.{0,8}得分|部门.{0,8}得分|自评得分|评价得分|绩效得分|最终得分|自评分", lab):
             return "self_score"
@@ -100,7 +100,11 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
         return "basic_expenditure"
     if re.search(r"项目支出(?:决算|支出)?$", lab) and "预算" not in lab:
         return "project_expenditure"
-    if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$|收入预算|支出预算", lab):
+    if "下达" in ctx[-30:] and re.search(r"经费|资金|预算", lab) and not re.search(
+            r"基本支出|项目支出|人员|公用|三公", lab):
+        return "budget_initial"
+    if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$|收入预算|支出预算|"
+                 r"批复数|批复金额", lab):
         if _SUBITEM.search(lab) or _SUBITEM.search(ctx[-12:].replace(lab, "")):
             return None
         return "budget_initial"
@@ -108,12 +112,16 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
         core = re.sub(r"全年度|本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
                       r"整体|资金|预算|共计?|累计|金额|", "", lab)
         core = re.sub(r"^.*[局院委办心校站队区县市]", "", core)
-        subject = _subject_of(lab + "|" + ctx)
+        subject = _subject_of(lab + "|" + ctx[-45:])
         if subject:
             return subject
         if core in ("", "支出", "完成数", "完成", "使用"):
             return "expenditure_total"
+        if re.search(r"执行数$|开支额$|执行金额$", lab) and not _SUBITEM.search(lab):
+            return "expenditure_total"
         return None
+    if lab in ("实际", "实际完成", "支出", "实际支出") or re.search(r"开支额$", lab):
+        return _subject_of(ctx) or "expenditure_total"
     if re.search(r"本年收入合计|收入合计|本年收入|总收入|总体收入|年度收入|本年度收入|财政拨款收入|财政预算拨款收入|收入总计", lab):
         if re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab):
             return None
