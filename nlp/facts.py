@@ -139,7 +139,7 @@ _DATE_CONTEXT = re.compile(r"发布|日期|时间|公告|报告日期|填报|印
 
 
 _LEAD_JUNK = re.compile(
-    r"^(?:项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
+    r"^(?:机构设置|项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
     r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级|无|纳入|包括|含)+"
 )
 _REGION_ORG_RX = re.compile(rf"(?:中共)?[\u4e00-\u9fff]{{1,12}}?(?:省|市|县|区|州|盟|旗)[\u4e00-\u9fff（）()]{{0,16}}?{_ORG_SUFFIX}")
@@ -259,9 +259,15 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     text = re.sub(r"\s+", "", document.text)
     if not cands:
         # fall back to the organisation named most often (at least twice), not a government or auditor
-        counts = Counter(_clip_org(m.group(0)) for m in _REGION_ORG_RX.finditer(text[:6000]))
+        counts = Counter(_clip_org(re.split(r"建议|要求|同时|意见|根据|按照|通过|以及", m.group(0))[-1])
+                         for m in _REGION_ORG_RX.finditer(text[:6000]))
         counts.pop(None, None)
-        ranked = [(n, c) for n, c in counts.most_common() if c >= 2 and not _BAD_ORG.search(n)]
+        for n in list(counts):  # a name inside a longer match (机构设置某某局) counts for the name
+            for longer in counts:
+                if longer != n and longer.endswith(n):
+                    counts[n] += counts[longer]
+        ranked = [(n, c) for n, c in counts.most_common()
+                  if c >= 2 and not _BAD_ORG.search(n) and re.search(r"[省市县区州盟旗乡镇]", n)]
         if not ranked:
             return None, {"n_candidates": 0}
         name, n = ranked[0]
@@ -533,7 +539,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
             r = _read_clause(line, f, prev_end)
             prev_end = max(prev_end, f.end)
             subject, measure, exact = r.subject, r.measure, r.exact
-            if re.search(r"[/=×÷]", r.seg[-25:]):
+            if re.search(r"[/=×÷]", re.sub(r"[（(][A-Za-z/+\-*]+[)）]", "", r.seg[-25:])):
                 continue  # a formula, not a statement
             after = re.sub(r"\s+", "", line[f.end: f.end + 6])
             if re.match(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)", after):
@@ -690,6 +696,8 @@ def _usable(metric: str, groups: list[list[Mention]], feats: dict[str, float]) -
     if best.figure.in_table and best.source == "text" and best.exact <= 0.6 and len(plain) >= 2 \
             and all(g[0].figure.in_table for g in plain):
         return False  # many tables, many values (one per project): no single report figure
+    if best.source == "figure" and not best.figure.in_table and len(groups) >= 2:
+        return False  # only the extractor's guess, and its guesses disagree
     return not (best.source == "figure" and best.exact < 0.35)
 
 
