@@ -197,6 +197,18 @@ def test_report_lists(brief: Brief) -> None:
     assert d["boilerplate_share"] == pytest.approx((1.0 + 0.0 + 1 / 3) / 3, abs=1e-4)
 
 
+def test_unlinked_reports_are_linked_first() -> None:
+    pytest.importorskip("nlp.statements")
+    reports = make_reports()
+    for r in reports:
+        for st in r.statements:
+            st.cluster, st.theme = "", None
+    b = build_brief(reports)  # as nlp.summarise(reports) straight after the pipeline
+    assert all(st.cluster for r in reports for st in r.statements)
+    cited = {(s.doc, s.line) for t in b.problems + b.measures for s in t.statements}
+    assert cited == {(st.doc, st.line) for r in reports for st in r.statements}  # max_themes not reached
+
+
 def test_no_reports_gives_an_empty_brief(tmp_path: Path) -> None:
     b = build_brief([])
     assert b.to_dict()["reports"] == 0 and b.to_dict()["problems"] == []
