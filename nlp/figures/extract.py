@@ -401,8 +401,9 @@ class Extractor:
             table.columns = values
             table.years = [int(y.group(1)) for y in (_YEAR.search(v) for v in values) if y]
             last = table.pending[-1]
-            table.row_label = (rowcells[-1] if rowcells else "") if not rowcells or True else ""
-            if not rowcells:
+            if rowcells:
+                table.row_label = rowcells[-1]
+            else:
                 table.row_label = "" if _is_value_col(last) else last
         else:
             table.row_label = table.pending[-1]

@@ -116,7 +116,7 @@ _MASKS = [
     re.compile(rf"(?<![{_DIG}])[{_DIG}]{{3,4}}[-－—][{_DIG}]{{7,8}}(?![{_DIG}])"),
     re.compile(rf"(?<![{_DIG}])1[3-9][{_DIG}]{{9}}(?![{_DIG}.．万亿元%人个次件户名项分])"),
     re.compile(rf"[（(]{_SP}[{_DIG}]{{1,2}}{_SP}[)）]"),
-    re.compile(rf"(?:^|(?<=[\s。；;：:，,!！?？]))[{_DIG}]{{1,2}}{_SP}[、.．](?![{_DIG}])"),
+    re.compile(rf"[{_DIG}]{{1,2}}{_SP}[、.．](?![{_DIG}])"),  # an ordinal when it opens a clause (checked below)
     re.compile(rf"[{_DIG}]{{1,2}}{_SP}[:：]{_SP}[{_DIG}]{{2}}(?![{_DIG}])"),  # clock times 14:30
 ]
 _QUOTES_OPEN = "“「『《\""
@@ -171,13 +171,27 @@ def _cn_number(s: str) -> float | None:
     return float(v)
 
 
-def _masked(line: str) -> bytearray:
-    mask = bytearray(len(line))
-    for rx in _MASKS:
-        for m in rx.finditer(line):
-            for i in range(m.start(), m.end()):
-                mask[i] = 1
-    return mask
+_MASK_ALL = re.compile("|".join(f"({rx.pattern})" for rx in _MASKS))
+_DIGITS = set("0123456789０１２３４５６７８９")
+_HAS_DIGIT = re.compile(rf"[{_DIG}]")
+_HAS_NUMERAL = re.compile(rf"[{_DIG}{_CN_START}]")
+
+
+_CLAUSE_OPEN = set(" \t\u3000。；;：:，,!！?？")
+
+
+def _masked(line: str) -> list[tuple[int, int]]:
+    """Spans of dates, document numbers, phone numbers and ordinals."""
+    if not _HAS_DIGIT.search(line):
+        return []
+    spans = []
+    for m in _MASK_ALL.finditer(line):
+        a, b = m.span()
+        if m.lastindex == 8:  # an ordinal only where it opens a clause
+            if a > 0 and (line[a - 1] in _DIGITS or line[a - 1] not in _CLAUSE_OPEN):
+                continue
+        spans.append((a, b))
+    return spans
 
 
 def _inside_quotes(line: str, pos: int, lo: int = 40) -> bool:
@@ -197,16 +211,24 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     """Every figure mention in ``text``. ``bare=True`` also returns Arabic numbers without a unit
     (pattern ``"bare"``), which only a table or a comparator can make a figure."""
     out: list[Mention] = []
-    if not text:
+    if not text or not _HAS_NUMERAL.search(text):
         return out
-    mask = _masked(text)
+    masks = _masked(text)
     n = len(text)
     for m in _TOKEN.finditer(text):
         s, e = m.start(), m.end()
-        if mask[m.start("ar") if m.group("ar") else m.start("cn")]:
-            continue
-        is_cn = m.group("cn") is not None
-        num_s = m.group("ar") or m.group("cn")
+        ar = m.group("ar")
+        is_cn = ar is None
+        if is_cn and not m.group("pct"):
+            # Chinese numerals are figures only with a counter right after: test that first (cheap)
+            sm0 = _SUFFIX.match(text, e)
+            if sm0 is None or sm0.group("unit") is None:
+                continue
+        num_s = ar or m.group("cn")
+        if masks:
+            t0 = m.start("ar") if ar else m.start("cn")
+            if any(a <= t0 < b for a, b in masks):
+                continue
         # numbers glued to letters or more digits are codes
         if s > 0 and (text[s - 1].isascii() and text[s - 1].isalnum()):
             continue
