@@ -25,6 +25,8 @@ MONEY_METRICS = (
     "project_expenditure", "personnel_expenditure", "public_expenditure", "three_public_expenditure",
 )
 STAFF_METRICS = ("staff_authorized", "staff_actual")
+# A sentence figure whose clause names no measure nor subject is not taken on the extractor's word
+STRICT_SENTENCES = True
 
 
 @dataclass(slots=True)
@@ -589,7 +591,8 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                 out.append(m)
                 if fig_metric and fig_metric != metric and _kind_fits(fig_metric, f):
                     out.append(Mention(fig_metric, f, 0.3, False, "figure"))
-            elif fig_metric and _kind_fits(fig_metric, f) and measure is None and subject is None:
+            elif fig_metric and _kind_fits(fig_metric, f) and measure is None and subject is None \
+                    and (f.in_table or not STRICT_SENTENCES):
                 out.append(Mention(fig_metric, f, 0.5 if f.in_table else 0.4, False, "figure"))
     return out
 
