@@ -400,6 +400,27 @@ def test_pdf_lines_blank_lines_and_page_breaks(tmp_path: Path) -> None:
     assert [i for i, s in enumerate(d.lines) if s.strip()] == [i for i, s in enumerate(src) if s.strip()]
 
 
+def test_pdf_running_header_is_dropped(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(tmp_path / "h.pdf"), pagesize=A4)
+    for page in range(4):
+        c.setFont("STSong-Light", 9)
+        c.drawString(50, A4[1] - 30, "某某县财政局绩效评价报告（内部资料）")
+        c.setFont("STSong-Light", 11)
+        c.drawString(50, A4[1] - 80, f"第{page + 1}部分 正文内容。")
+        c.drawString(50, 40, str(page + 1))
+        c.showPage()
+    c.save()
+    d = read(tmp_path / "h.pdf")
+    assert [s for s in d.lines if s] == [f"第{k}部分 正文内容。" for k in range(1, 5)]
+    assert any("dropped" in w for w in d.warnings)
+
+
 def test_pdf_table_rows_not_duplicated(tmp_path: Path) -> None:
     table = [["项目", "预算数", "执行数"], ["基本支出", "500.00", "498.20"]]
     d = read(_pdf(tmp_path / "t.pdf", LINES[:4], table=table))

@@ -189,6 +189,17 @@ def _layout(per_page: _Pages,
                 marked[p][k] = ""
     if offset is not None and offsets.count(offset) < 2:
         marked = [[m if m == "strong" else "" for m in marks] for marks in marked]
+    # Running headers/footers: the same text at the same height as first or last line of many pages.
+    edges: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for p, (_h, items) in enumerate(per_page):
+        for k in {0, len(items) - 1} if items else set():
+            top, _b, text, hint = items[k]
+            if hint is None and text.strip():
+                edges.setdefault((text.strip(), round(top)), []).append((p, k))
+    for places in edges.values():
+        if len(places) >= 3 and len(places) >= len(per_page) // 2:
+            for p, k in places:
+                marked[p][k] = "strong"
     footers = 0
     if sum(any(m) for m in marked) >= max(2, len(per_page) // 2):
         kept: _Pages = []
@@ -238,5 +249,5 @@ def _layout(per_page: _Pages,
         if p < len(per_page) - 1:
             lines.extend([""] * blanks(bottom_ref - items[-1][0] + pitch))
     if footers:
-        warnings.append(f"dropped {footers} page-number line(s)")
+        warnings.append(f"dropped {footers} page-number/running-header line(s)")
     return lines, hints, warnings
