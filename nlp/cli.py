@@ -240,7 +240,7 @@ def eval_all(
     output: Output = None,
 ) -> None:
     """Every accuracy figure the README quotes (shared gold when present, else corpora/sample)."""
-    from nlp.evaluate import eval_all_cli
+    from nlp.eval_all import eval_all_cli
 
     eval_all_cli(output)
 
