@@ -147,6 +147,14 @@ def test_linear_time_on_hostile_lines() -> None:
         assert time.perf_counter() - t < 5.0
 
 
+def test_extractor_stays_fast_on_hostile_lines() -> None:
+    ext = Extractor()
+    for line in ("|1" * 50_000, "（1）" * 20_000, "分别为1元、" * 10_000, "\t1" * 30_000, "1 2 " * 25_000):
+        t = time.perf_counter()
+        ext.extract(Document(doc="h.txt", lines=[line, line[:500]]), [])
+        assert time.perf_counter() - t < 15.0
+
+
 # ------------------------------------------------------------------ extraction: tables, labels, metrics
 def _doc(lines: list[str]) -> tuple[Document, list[Block]]:
     doc = Document(doc="t.txt", lines=lines)

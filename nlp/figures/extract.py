@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nlp.document import Block, Document, Figure
 from nlp.figures.grammar import _UNITS, KIND_OF_UNIT, Mention, parse_figures
@@ -123,7 +124,11 @@ def _cells_of(line: str, number: int) -> list[_Cell]:
     return [_Cell(number, i, i + len(stripped), stripped)]
 
 
+@lru_cache(maxsize=8192)
 def _numeric(t: str) -> Mention | None:
+    """The one figure a cell consists of, or None (cached: table cells repeat; callers never mutate it)."""
+    if len(t) > 40:
+        return None
     ms = parse_figures(t, bare=True)
     if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(t):
         return ms[0]
@@ -225,9 +230,8 @@ class Extractor:
         names_part = left[:j]
         cut = max(names_part.rfind(c) for c in "。；;，,：:")
         names = [n for n in re.split(r"[、和及与]", names_part[cut + 1:]) if n.strip()]
-        after = left[j:]
-        order = sum(1 for mm in mentions if raw.find(after, max(0, m.start - 60)) <= mm.start < m.start
-                    and mm.pattern != "bare")
+        abs_j = max(0, m.start - 60) + j
+        order = sum(1 for mm in mentions[max(0, k - 40):k] if abs_j <= mm.start < m.start and mm.pattern != "bare")
         if len(names) >= 2 and order < len(names):
             return names[order].strip()[-14:]
         return None

@@ -12,6 +12,7 @@ over the same characters, and the look-arounds run on fixed-width windows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # ------------------------------------------------------------------ character classes
@@ -187,9 +188,8 @@ def _masked(line: str) -> list[tuple[int, int]]:
     spans = []
     for m in _MASK_ALL.finditer(line):
         a, b = m.span()
-        if m.lastindex == 8:  # an ordinal only where it opens a clause
-            if a > 0 and (line[a - 1] in _DIGITS or line[a - 1] not in _CLAUSE_OPEN):
-                continue
+        if m.lastindex == 8 and a > 0 and (line[a - 1] in _DIGITS or line[a - 1] not in _CLAUSE_OPEN):
+            continue  # an ordinal only where it opens a clause
         spans.append((a, b))
     return spans
 
@@ -213,7 +213,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     out: list[Mention] = []
     if not text or not _HAS_NUMERAL.search(text):
         return out
-    masks = _masked(text)
+    masks = _masked(text)  # non-overlapping, in order
+    mask_starts = [a for a, _ in masks]
     n = len(text)
     for m in _TOKEN.finditer(text):
         s, e = m.start(), m.end()
@@ -227,7 +228,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         num_s = ar or m.group("cn")
         if masks:
             t0 = m.start("ar") if ar else m.start("cn")
-            if any(a <= t0 < b for a, b in masks):
+            k = bisect_right(mask_starts, t0) - 1
+            if k >= 0 and t0 < masks[k][1]:
                 continue
         # numbers glued to letters or more digits are codes
         if s > 0 and (text[s - 1].isascii() and text[s - 1].isalnum()):
