@@ -18,6 +18,7 @@ ROUNDING_PER_TERM = 100.0  # 0.01 万元 in 元
 CHECK_NAMES = (
     "basic_plus_project_equals_total", "personnel_plus_public_equals_basic", "execution_rate_matches",
     "grade_matches_score", "parts_not_exceeding_totals", "headcount_within_authorized", "unit_slip",
+    "figures_agree",
 )
 _NAMES = {
     "revenue_total": "收入合计", "budget_initial": "年初预算数", "budget_adjusted": "调整后预算数",
@@ -227,6 +228,42 @@ def check_unit_slip(figures: list[Figure], document: Document | None) -> Check:
     return Check(name, "ok", f"{len(written_yuan)} figure(s) written in 元 among {len(written_wan)} in 万元; none 10,000 times off", [])
 
 
+_PART_METRICS = ("basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure",
+                 "three_public_expenditure")
+
+
+def check_figures_agree(figures: list[Figure], document: Document | None) -> Check:
+    """A part of the spending (基本支出, 公用经费 …) stated plainly twice, with two different values.
+
+    Only clear sentence statements count (label read in the clause, not a table cell, not a look-alike
+    such as a part's budget), so a report that states a figure once per meaning passes.
+    """
+    name = "figures_agree"
+    if document is None or not figures:
+        return Check(name, "unknown", "no figures to compare", [])
+    from nlp.facts import choose, read_mentions
+
+    def plain(m: object) -> bool:
+        return (m.source == "text" and m.exact >= 0.8 and not m.qualified and not m.penalty  # type: ignore[attr-defined]
+                and not m.figure.in_table)  # type: ignore[attr-defined]
+
+    clashes, compared = [], 0
+    for metric, (groups, _feats) in choose(read_mentions(document, figures), len(document.lines)).items():
+        if metric not in _PART_METRICS:
+            continue
+        stated = [g for g in groups if any(plain(m) for m in g)]
+        compared += 1
+        if len(stated) >= 2:
+            a, b = (next(m for m in g if plain(m)) for g in stated[:2])
+            clashes.append((metric, a, b))
+    if not clashes:
+        return Check(name, "ok" if compared else "unknown",
+                     f"{compared} part figure(s) stated consistently" if compared else "no part figures stated", [])
+    detail = "; ".join(f"{_NAMES[k]} stated as {a.figure.text!r} (line {a.figure.line}) and as {b.figure.text!r} "
+                       f"(line {b.figure.line})" for k, a, b in clashes)
+    return Check(name, "fail", detail, sorted({x.figure.line for _k, a, b in clashes for x in (a, b)}))
+
+
 def run_checks(facts: dict[str, Fact], figures: list[Figure], document: Document | None = None) -> list[Check]:
     """All checks, in a fixed order."""
     return [
@@ -239,4 +276,5 @@ def run_checks(facts: dict[str, Fact], figures: list[Figure], document: Document
         check_parts(facts),
         check_headcount(facts),
         check_unit_slip(figures, document),
+        check_figures_agree(figures, document),
     ]

@@ -73,7 +73,7 @@ _SUBJECTS: list[tuple[str, str]] = [
     (r"一般公共预算|政府性基金|国有资本经营|社会保险基金|上级补助|事业收入|经营收入|其他收入|附属单位"
      r"|结转|结余|上年|去年|同比|较上年|与\d{4}年相比|比\d{4}年|减少|增加|下降|增长|调减|调增|追加|调剂|收支总计"
      r"|该指标|指标值|权重|分值|目标值|政府采购|机关运行|资产|到位资金|资金共计|总投资|占|工资福利|商品和服务|对个人和家庭"
-     r"|资本性支出|合同|价款|中标|审定|涉及|[（(][类款项][)）]|满分|未达到|低于|高于|超过|不足|不得|应当|每|扣", "other"),
+     r"|资本性支出|合同|价款|中标|审定|涉及|本级|对下|下级|二层单位|所属单位|[（(][类款项][)）]|满分|未达到|低于|高于|超过|不足|不得|应当|每|扣", "other"),
     (r"(?:行政|事业|工勤|机关工勤|全额拨款事业单位|参公|政法专项)(?:人员)?编制", "part_staff"),
     (r"离休|退休|离退休|临聘|雇员|聘用|学生|借调", "other_staff"),
 ]
@@ -415,14 +415,20 @@ class _Reading:
 _GAP_FILL = re.compile(r"^(?:为|是|达|达到|共计|合计|总计|计|约|[:：]|（万元）|\(万元\))*$")
 
 
-def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
-    """Subject, measure and how plainly they are stated, read from the figure's own line."""
+def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Reading:
+    """Subject, measure and how plainly they are stated, read from the figure's own line.
+
+    ``carry`` is the unfinished end of the previous line (a wrapped paragraph), read as if it
+    opened this line when nothing on this line comes before the figure's clause.
+    """
     start = max(0, min(fig.start, len(line)))
     sent_start = 0
     for m in _SENTENCE_END.finditer(line, 0, start):
         sent_start = m.end()
     seg_start = max(sent_start, prev_end, start - 40)
     seg = re.sub(r"\s+", "", line[seg_start:start])
+    if carry and seg_start == 0:
+        seg = re.sub(r"\s+", "", carry)[-12:] + seg
     sentence = re.sub(r"\s+", "", line[max(sent_start, seg_start - 100):seg_start])
     measure = _nearest(_MEASURE_RX, seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
@@ -456,6 +462,11 @@ def _read_clause(line: str, fig: Figure, prev_end: int) -> _Reading:
                 reading.measure, meas_name = None, None
         if attached:
             reading.subject = subject
+            # a qualifier right before the subject (本级项目支出, 对下转移支付) makes it another's part
+            if subject in ("basic", "project", "personnel", "public") and re.search(
+                    r"(?:本级|对下|下级|所属|二层单位|一般公共预算(?:财政拨款)?|政府性基金(?:预算)?(?:财政拨款)?)$",
+                    seg[:s_start]):
+                reading.subject = "other"
     chained = prev_end > sent_start and prev_end >= start - 40  # a list of figures: X数A，Y数B
     if reading.subject is None and meas_name and chained:
         inh = _nearest(_SUBJECT_RX, sentence)
@@ -533,13 +544,17 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
         if ln < 1 or ln > len(document.lines):
             continue
         line = document.lines[ln - 1]
+        before = document.lines[ln - 2].rstrip() if ln >= 2 else ""
+        carry = before if before and not re.search(r"[。；;！？!?：:]$", before) and not before.startswith("\t") \
+            and not line.startswith("\t") and "|" not in before + line else ""
+        carry = carry[max(carry.rfind(c) for c in "。；;，,") + 1:] if carry else ""
         figs = sorted(figs, key=lambda f: f.start)
         prev_end = 0
         for f in figs:
             if f.range_part == 1 or f.comparator in (">=", "<=", ">", "<"):
                 prev_end = max(prev_end, f.end)
                 continue
-            r = _read_clause(line, f, prev_end)
+            r = _read_clause(line, f, prev_end, carry)
             prev_end = max(prev_end, f.end)
             subject, measure, exact = r.subject, r.measure, r.exact
             if re.search(r"[/=×÷]", re.sub(r"[（(][A-Za-z/+\-*]+[)）]", "", r.seg[-25:])):

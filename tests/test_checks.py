@@ -166,6 +166,23 @@ def test_unit_slip_unknown_with_too_few_figures():
     assert status(run([], figs, d), "unit_slip") == "unknown"
 
 
+# ------------------------------------------------------------------------------ figures agree
+def test_part_stated_twice_with_two_values():
+    d, figs = _doc_and_figs(
+        ["2023年基本支出310.00万元，其中人员经费250.00万元，公用经费60.00万元。", "（二）公用经费", "公用经费06.00万元。"],
+        [(1, "310.00万元", 3100000), (1, "250.00万元", 2500000), (1, "60.00万元", 600000), (3, "06.00万元", 60000)])
+    c = next(c for c in run([], figs, d) if c.check == "figures_agree")
+    assert c.status == "fail" and c.lines == [1, 3] and "公用经费" in c.detail
+
+
+def test_part_stated_twice_alike_and_subunit_parts_agree():
+    d, figs = _doc_and_figs(
+        ["2023年项目支出120.00万元。", "其中本级项目支出80.00万元，对下项目支出40.00万元。", "全年项目支出120.00万元。"],
+        [(1, "120.00万元", 1200000), (2, "80.00万元", 800000), (2, "40.00万元", 400000), (3, "120.00万元", 1200000)])
+    assert status(run([], figs, d), "figures_agree") == "ok"
+    assert status(run([], [], d), "figures_agree") == "unknown"
+
+
 # ------------------------------------------------------------------------------ end to end
 @pytest.mark.skipif(not (SAMPLE / "PLANTED.json").exists(), reason="sample corpus not there")
 def test_sample_corpus_planted_inconsistencies_found_and_no_false_alarm():
@@ -198,8 +215,8 @@ def test_sample_corpus_planted_inconsistencies_found_and_no_false_alarm():
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="/work/shared is absent")
 def test_real_seed_inconsistencies():
     """Reading the seeds: 000 writes a project budget in 元 beside 万元 figures; 001 states 人员经费
-    equal to 项目支出 so the basic split does not add up; 002 has more staff than posts.
-    003 and 004 add up."""
+    equal to 项目支出 so the basic split does not add up; 002 has more staff than posts; 003 states
+    its 公用经费 twice with two values (digits swapped). 004 adds up."""
     from nlp.pipeline import Pipeline
 
     pipe = Pipeline(stages=("structure", "sections", "figures", "facts"))
@@ -214,4 +231,5 @@ def test_real_seed_inconsistencies():
     assert "unit_slip" in fails["000"]
     assert "personnel_plus_public_equals_basic" in fails["001"]
     assert "headcount_within_authorized" in fails["002"]
-    assert fails["003"] == set() and fails["004"] == set()
+    assert fails["003"] == {"figures_agree"}
+    assert fails["004"] == set()

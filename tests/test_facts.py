@@ -200,6 +200,15 @@ def test_a_unit_slip_loses_to_the_plain_mention():
     assert found.facts["budget_initial"].value == 3000000
 
 
+def test_wrapped_line_carries_its_qualifier():
+    d = doc("本部门项目支出总额500.00万元。其中，本", "级项目支出300.00万元，对下转移支付200.00万元。")
+    figs = [fig(d, 1, "500.00万元", 5000000, "元", "amount"), fig(d, 2, "300.00万元", 3000000, "元", "amount"),
+            fig(d, 2, "200.00万元", 2000000, "元", "amount")]
+    found = facts_of(d, figs)
+    assert found.facts["project_expenditure"].value == 5000000
+    assert all(a["value"] != 3000000 or a["why"].startswith("a part") for a in found.facts["project_expenditure"].alternatives)
+
+
 # ------------------------------------------------------------------------- department, year
 def test_department_from_title_line():
     d = doc("关于印发绩效自评结果的通知", "某某市某某区园林绿化局2023年度部门整体支出绩效自评报告", "一、基本情况")
