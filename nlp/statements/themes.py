@@ -19,6 +19,7 @@ from nlp.statements.dedupe import near_duplicate_groups, normalise, stable_id
 
 DISTANCE = 0.8  # cosine distance at which two groups stop merging (tuned by CV on gold themes)
 BUCKET = 1500
+COLLAPSE = 0.8  # 3-gram Jaccard at which statements are treated as one before clustering
 _STOP = set(["的", "了", "和", "与", "及", "对", "在", "等", "是", "为", "将", "有", "不", "把", "被", "以", "由", "其", "并", "也", "中", "上", "下", "一", "个", "进行", "工作", "方面", "部分", "个别", "存在", "问题", "情况", "我局", "我们", "单位", "部门", "一些", "有的", "较", "还", "要"])
 
 
@@ -142,7 +143,8 @@ def cluster_texts(texts: Sequence[str], distance: float = DISTANCE, weights: Seq
 def group_statements(statements: Sequence[Statement], distance: float = DISTANCE) -> list[int]:
     """A theme label per statement: near-duplicates first, then similar meaning."""
     norms = [normalise(s.text) or s.text for s in statements]
-    dup = near_duplicate_groups(norms)
+    # only close copies collapse here (a high bar keeps union-find from chaining unlike texts)
+    dup = near_duplicate_groups(norms, threshold=COLLAPSE)
     rep_of: dict[int, int] = {}
     reps: list[int] = []
     for i, g in enumerate(dup):
