@@ -189,7 +189,8 @@ class Extractor:
                 ctx = clause_context(raw, m.start)
                 f = Figure(block=bidx, line=number, start=m.start, end=m.end, text=m.text, value=m.value,
                            unit=m.unit, kind=m.kind, comparator=m.comparator, label=label,
-                           metric=metric_for(label, ctx, m.kind, m.unit), pattern=m.pattern,
+                           metric=metric_for(label, ctx, m.kind, m.unit, comparator=m.comparator, value=m.value),
+                           pattern=m.pattern,
                            in_table=in_cells, range_part=m.range_part)
                 f.confidence = 0.0
                 line_figs.append(f)

@@ -54,23 +54,36 @@ _SUBITEM = re.compile(r"基本支出|项目支出|人员|公用|三公|工资|�
                       r"调增|结转|结余|工作经费|专项|补助|资金项目|项目资金|单项|每|人均")
 
 
+_CATEGORY = re.compile(r"[（(](?:类|款|项)[)）]")
+_CHANGE = re.compile(r"增加|减少|增长|下降|比上年|较上年|同比|调减|调增|追加|增幅|降幅|结余|结转")
+
+
 def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_table: bool = False,
-               row_label: str | None = None, column: str | None = None) -> str | None:
-    """The canonical metric a figure states, or None (rules; see module doc)."""
+               row_label: str | None = None, column: str | None = None, comparator: str | None = None,
+               value: float | None = None) -> str | None:
+    """The canonical metric a figure states, or None (rules; see module doc). A bounded value
+    (≥99%) is a target, not the stated figure, so it names no metric."""
     lab = (label or "").replace(" ", "")
     ctx = context.replace(" ", "")
     if in_table:
         return _table_metric(row_label or "", column or "", kind)
+    if comparator is not None:
+        return None
     if kind == "amount":
+        if _CHANGE.search(lab) or _CATEGORY.search(ctx[-40:]):
+            return None
         return _amount_metric(lab, ctx)
     if kind == "percent":
         if re.search(r"预算执行率|资金执行率|执行率|完成预算|支出进度", lab) and not re.search(
-                r"基本支出|项目支出|人员|公用|三公|单项|项目资金|调整率|差异率", lab + ctx[-12:]):
+                r"基本支出|项目支出|人员|公用|三公|单项|项目资金|调整率|差异率|未$", lab + ctx[-12:]) and not (
+                _SUBITEM.search(ctx[-40:]) or _CATEGORY.search(ctx[-40:])):
             return "execution_rate"
         return None
     if kind == "score":
         if re.search(r"满分|分值|权重|标准分|扣|加分|优秀|良好|≥|以上", lab + ctx[-6:]):
             return None
+        if value is not None and value < 50:
+            return None  # an indicator's points, not the overall score
         if re.search(r"总分|综合得分|总得分|整体.{0,8}得分|部门.{0,8}得分|自评得分|评价得分|绩效得分|最终得分|自评分", lab):
             return "self_score"
         return None
@@ -100,7 +113,7 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
         return "basic_expenditure"
     if re.search(r"项目支出(?:决算|支出)?$", lab) and "预算" not in lab:
         return "project_expenditure"
-    if "下达" in ctx[-30:] and re.search(r"经费|资金|预算", lab) and not re.search(
+    if re.search(r"(?:共|累计|合计)下达", ctx[-30:]) and re.search(r"经费|资金|预算", lab) and not re.search(
             r"基本支出|项目支出|人员|公用|三公", lab):
         return "budget_initial"
     if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$|收入预算|支出预算|"
@@ -111,11 +124,13 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
     if re.search(r"(?:本年|年度|全年|实际|总)?支出(?:合计|总额|总计|资金|金额)?(?:共计|累计)?$|决算数|执行数|执行金额|实际完成数?|已执行|支出决算|实际使用|开支额", lab):
         core = re.sub(r"全年度|本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
                       r"整体|资金|预算|共计?|累计|金额|", "", lab)
-        core = re.sub(r"^.*[局院委办心校站队区县市]", "", core)
+        core = re.sub(r"^.{2,}?(?:局|院|委|办|中心|学校|站|队)(?:本级)?", "", core)
         subject = _subject_of(lab + "|" + ctx[-45:])
         if subject:
             return subject
         if core in ("", "支出", "完成数", "完成", "使用"):
+            if _SUBITEM.search(ctx[-40:]):
+                return None  # "…公务接待费…，决算数0万元": the clause is about a sub-item
             return "expenditure_total"
         if re.search(r"执行数$|开支额$|执行金额$", lab) and not _SUBITEM.search(lab):
             return "expenditure_total"
