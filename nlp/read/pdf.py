@@ -43,9 +43,9 @@ def _corrupt(name: str, exc: BaseException) -> CorruptDocumentError:
     return CorruptDocumentError(name, f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-def _page_items(page: Any) -> tuple[list[_Item], float | None, dict[float, float]]:
-    """``(top, bottom, text, table_hint)`` for text lines and table rows of one page, the left margin
-    and the baseline (from the page top) of each text line by its top."""
+def _page_items(page: Any) -> tuple[list[_Item], dict[float, float]]:
+    """``(top, bottom, text, table_hint)`` for text lines and table rows of one page, and the
+    baseline (from the page top) of each text line by its top."""
     items: list[_Item] = []
     try:
         tables = page.find_tables()
@@ -70,18 +70,16 @@ def _page_items(page: Any) -> tuple[list[_Item], float | None, dict[float, float
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     text_page = page.filter(outside) if boxes else page
-    left: float | None = None
     baselines: dict[float, float] = {}
     for ln in text_page.extract_text_lines(return_chars=True, keep_blank_chars=True):
         text = ln["text"].rstrip()
         if text.strip():
             items.append((ln["top"], ln["bottom"], text, None))
-            left = ln["x0"] if left is None else min(left, ln["x0"])
             matrix = ln["chars"][0].get("matrix") if ln.get("chars") else None
             if matrix and len(matrix) == 6:
                 baselines[ln["top"]] = float(page.bbox[3]) - float(matrix[5])
     items.sort(key=lambda it: (round(it[0], 1), it[3] is not None))
-    return items, left, baselines
+    return items, baselines
 
 
 def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
@@ -99,15 +97,12 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
                                      "split the PDF or raise max_pdf_pages")
         per_page: _Pages = []
         failed = 0
-        lefts: list[float] = []
         first_baselines: list[float | None] = []
         for i, page in enumerate(pages):
             try:
-                items, left, baselines = _page_items(page)
+                items, baselines = _page_items(page)
                 per_page.append((float(page.height), items))
                 first_baselines.append(baselines.get(items[0][0]) if items else None)
-                if left is not None:
-                    lefts.append(left)
             except Exception as exc:  # noqa: BLE001 - one bad page should not lose the others
                 failed += 1
                 warnings.append(f"page {i + 1} unreadable ({type(exc).__name__})")
@@ -122,7 +117,7 @@ def read_pdf(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[int
     if not any(items for _, items in per_page):
         raise EmptyDocumentError(name, "the PDF has no text layer", "scanned PDF needs OCR")
     per_page = _drop_unmapped_glyphs(per_page, name, warnings)
-    return _layout(per_page, warnings, min(lefts) if lefts else None, first_baselines)
+    return _layout(per_page, warnings, first_baselines)
 
 
 def _drop_unmapped_glyphs(per_page: _Pages,
@@ -164,8 +159,7 @@ def _line_pitch(per_page: _Pages) -> float:
 
 
 def _layout(per_page: _Pages,
-            warnings: list[str], left_margin: float | None = None,
-            first_baselines: list[float | None] | None = None) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
+            warnings: list[str], first_baselines: list[float | None] | None = None) -> tuple[list[str], dict[int, dict[str, Any]], list[str]]:
     # Page numbers at the page edge that recur on most pages are furniture, not lines of the text:
     # drop them before measuring the layout. A lone one (a page number typed into the text) stays
     # a line and is blanked by the cleaner, so line numbers do not shift.
@@ -222,10 +216,6 @@ def _layout(per_page: _Pages,
                 if bottom_ref < mirrored and (len(lasts) == 1 or mirrored <= bottom_ref + 3.5 * pitch):
                     bottom_ref = mirrored
                 break
-    if len(firsts) <= 2 and left_margin is not None and pitch > 0 and top_ref - 3.5 * pitch <= left_margin:
-        # One or two pages give little evidence of where the first line slot is: guess the top
-        # margin equals the left one, so empty lines typed before the title still count.
-        top_ref = min(top_ref, left_margin)
 
     def blanks(gap: float) -> int:
         if pitch <= 0 or gap < 1.5 * pitch:
