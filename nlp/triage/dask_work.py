@@ -13,6 +13,14 @@ def process_partition(tasks: list[tuple[str, str]], stages: tuple[str, ...] | No
                       file_timeout: float | None) -> list[Outcome]:
     """Outcomes of one partition of (path, sha) tasks. A file over the time budget becomes a failure
     (a Dask worker thread cannot be killed mid-file; the budget is checked when the file returns)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # parallelism comes from Dask's worker processes
+        return _process(tasks, stages, file_timeout)
+
+
+def _process(tasks: list[tuple[str, str]], stages: tuple[str, ...] | None,
+             file_timeout: float | None) -> list[Outcome]:
     key = tuple(stages) if stages else None
     pipeline = _PIPELINES.get(key)
     if pipeline is None:

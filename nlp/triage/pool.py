@@ -35,9 +35,14 @@ def load_factory(spec: str | None) -> Any:
 
 def _worker_main(conn: Connection, stages: tuple[str, ...] | None, factory: str | None = None) -> None:
     """Worker loop: build the pipeline once, then answer (path, sha) requests until told to stop."""
+    import os
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    # parallelism comes from processes: one native thread each, or OpenMP/BLAS pools of every
+    # worker fight over the cores (scikit-learn's tree ensembles slow down by orders of magnitude)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     from nlp.triage.worker import process_path
 
     pipeline = load_factory(factory)(stages)
