@@ -78,6 +78,13 @@ def test_big5_text_is_decoded(tmp_path: Path) -> None:
     assert d.encoding in ("big5", "big5hkscs", "cp950")
 
 
+@pytest.mark.parametrize("text", ["索引号：001-2023", "发布时间：2023-05-06", "单位：万元", "预算执行率"])
+def test_short_gbk_snippets_are_not_read_as_big5(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "short.txt"
+    p.write_bytes(text.encode("gbk"))
+    assert read(p).lines == [text]
+
+
 def test_utf16_without_bom(tmp_path: Path) -> None:
     p = tmp_path / "nobom.txt"
     p.write_bytes("\r\n".join(["Budget 2023 预算", "line two 第二行", "3"]).encode("utf-16-le"))
