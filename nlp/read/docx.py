@@ -460,8 +460,7 @@ def read_docx(path: Path, name: str, limits: Limits) -> tuple[list[str], dict[in
         body(document.element.body)
     except Exception as exc:  # noqa: BLE001 - malformed XML structures surface here
         raise CorruptDocumentError(name, f"unreadable document body ({type(exc).__name__}: {exc})") from None
-    warnings = [] if tables == 0 else [f"{tables} table(s) read as pipe rows"]
-    return lines, hints, warnings
+    return lines, hints, []
 
 
 def _owner_table(tr: Any) -> Any:
