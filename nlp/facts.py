@@ -120,7 +120,6 @@ _ORG_SUFFIX = (
     r"|研究院|研究所|卫生院|医院|学校|中学|小学|幼儿园|学院|大学|博物馆|图书馆|纪念馆|文化馆|馆|局|委|办|院|所|站|队|社|部|厅|处|室|署)"
     r"(?![法理])"
 )
-_ORG_RX = re.compile(rf"[\u4e00-\u9fff（）()]{{2,40}}?{_ORG_SUFFIX}")
 _FIELD_RX = re.compile(
     r"(?<![托价计方])(?:部门（单位）|部门\(单位\)|部门单位|预算单位|填报单位|报送单位|被评价单位|项目单位|实施单位|主管部门|单位|部门)"
     r"\s*(?:名\s*称)?\s*(?:[（(]\s*(?:公章|盖章|签章)\s*[)）])?\s*[:：]\s*(.+)$"
@@ -145,7 +144,7 @@ _LEAD_JUNK = re.compile(
     r"^(?:机构设置|项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
     r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级|无|纳入|包括|含)+"
 )
-_REGION_ORG_RX = re.compile(rf"(?:中共)?[\u4e00-\u9fff]{{1,12}}?(?:省|市|县|区|州|盟|旗)[\u4e00-\u9fff（）()]{{0,16}}?{_ORG_SUFFIX}")
+_SUFFIX_RX = re.compile(_ORG_SUFFIX)
 _BAD_ORG = re.compile(r"人民政府$|财政局$|财政厅$|^中共[\u4e00-\u9fff]{1,8}委$|^[省市县区]委$|总局$")
 
 
@@ -252,6 +251,21 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
     return cands
 
 
+def _region_orgs(text: str) -> list[str]:
+    """Organisation names with a place in them (某某县卫生健康局), found by walking back from each
+    org suffix over Chinese characters (no backtracking regex: linear on any input)."""
+    out = []
+    for m in _SUFFIX_RX.finditer(text):
+        j = m.start()
+        while j > 0 and m.start() - j < 28 and ("\u4e00" <= text[j - 1] <= "\u9fff" or text[j - 1] in "（）()"):
+            j -= 1
+        chunk = text[j:m.end()]
+        k = next((x for x, ch in enumerate(chunk) if ch in "省市县区州盟旗" and x >= 1), None)
+        if k is not None and len(chunk) - k <= 18:
+            out.append(chunk[max(0, k - 12):])
+    return out
+
+
 def _same_org(a: str, b: str) -> bool:
     return (a in b or b in a) and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
 
@@ -262,8 +276,8 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     text = re.sub(r"\s+", "", document.text)
     if not cands:
         # fall back to the organisation named most often (at least twice), not a government or auditor
-        counts = Counter(_clip_org(re.split(r"建议|要求|同时|意见|根据|按照|通过|以及", m.group(0))[-1])
-                         for m in _REGION_ORG_RX.finditer(text[:6000]))
+        counts = Counter(_clip_org(re.split(r"建议|要求|同时|意见|根据|按照|通过|以及", name)[-1])
+                         for name in _region_orgs(text[:6000]))
         counts.pop(None, None)
         for n in list(counts):  # a name inside a longer match (机构设置某某局) counts for the name
             for longer in counts:
@@ -714,7 +728,8 @@ def _usable(metric: str, groups: list[list[Mention]], feats: dict[str, float]) -
     best = groups[0][0]
     if best.qualified:
         return False
-    plain = [g for g in groups if not g[0].qualified]
+    totals = ("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total")
+    plain = [g for g in groups if not g[0].qualified and not (metric in totals and g[0].figure.value == 0)]
     if best.figure.in_table and best.source == "text" and best.exact <= 0.6 and len(plain) >= 2 \
             and all(g[0].figure.in_table for g in plain):
         return False  # many tables, many values (one per project): no single report figure
