@@ -24,6 +24,7 @@ Tables, columns and flag codes: ``nlp/triage/SCHEMA.md``.
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -75,8 +76,10 @@ def _dask_outcomes(tasks: Iterable[tuple[str, str]], address: str, jobs: int, st
 
     cluster = None
     if address == "local":
+        import logging
+
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
         client = Client(address)
@@ -128,7 +131,7 @@ def _summary(console: Any, stats: dict[str, Any], ranking: list[dict[str, Any]],
     for k, v in stats.items():
         counts.add_row(k, str(v))
     console.print(counts)
-    if not ranking:
+    if not ranking or top <= 0:
         return
     table = Table(title=f"Top {min(top, len(ranking))} reports to read first", show_lines=False)
     table.add_column("#", justify="right")
@@ -181,22 +184,20 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
         pool: Any = None
         with _progress(show, console) as bar:
             task_id = bar.add_task("triage", total=len(files), rate="-", failed=0)
-            if dask:
-                outcomes: Iterable[Outcome] = _dask_outcomes(tasks, dask, jobs, stages, file_timeout,
-                                                              max(1, batch_size // 2))
+            pending = iter(tasks)
+            first = next(pending, None)  # start no workers (or cluster) when everything is already done
+            outcomes: Iterable[Outcome]
+            if first is None:
+                outcomes = iter(())
+            elif dask:
+                outcomes = _dask_outcomes(itertools.chain([first], pending), dask, jobs, stages, file_timeout,
+                                          max(1, batch_size // 2))
             else:
-                import itertools
-
                 from nlp.triage.pool import TimedPool
 
-                pending = iter(tasks)
-                first = next(pending, None)  # start no workers when everything is already done
-                if first is None:
-                    outcomes = iter(())
-                else:
-                    pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout, factory=factory,
-                                     max_tasks=max_tasks).__enter__()
-                    outcomes = pool.imap_unordered(itertools.chain([first], pending))
+                pool = TimedPool(jobs, stages=stages, file_timeout=file_timeout, factory=factory,
+                                 max_tasks=max_tasks).__enter__()
+                outcomes = pool.imap_unordered(itertools.chain([first], pending))
             state = {"skipped": 0}
 
             def handle(oc: Outcome) -> bool:
