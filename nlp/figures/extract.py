@@ -154,8 +154,9 @@ class Extractor:
                 # tab of an empty cell; a row break is two or more blank lines)
                 lone = "\t" in raw or (0 < idx < len(lines) - 1 and lines[idx - 1].startswith("\t")
                                        and lines[idx + 1].startswith("\t") and lines[idx + 1].strip() != "")
-                if lone and table.row:
-                    table.row.append((_Cell(number, 0, 0, ""), None, -1))
+                if lone:
+                    if table.row:
+                        table.row.append((_Cell(number, 0, 0, ""), None, -1))
                     continue
                 if prev_tab:
                     self._end_row(table, figures)
@@ -255,6 +256,10 @@ class Extractor:
                     table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[u]
             if "表" in t and len(t) <= 40 and not _numeric(t):
                 table.title = t
+                if re.search(r"表[)）]?$", t):  # a table title: the next table has its own header
+                    self._end_row(table, figures)
+                    table.columns, table.years, table.pending, table.break_at = [], [], [], -1
+                    table.scale = None
             m = _numeric(t)
             if t in _PLACEHOLDER:
                 self._start_row_if_pending(table)
@@ -348,13 +353,15 @@ class Extractor:
                                           value=m.value, unit="分", kind="score", label=_column_name(table.last_text),
                                           pattern="table_points", in_table=True))
                     continue
-            if not col:
+            if not col and not (table.scale is not None and not m.comparator):
                 if m.comparator:
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
                                           value=m.value, unit=None, kind="other", comparator=m.comparator,
                                           label=table.row_label or None, pattern="table_cmp", in_table=True))
                 continue
             unit, kind, mult, known = _col_unit(col, table)
+            if not col and table.scale is not None and not m.comparator:
+                unit, kind, mult, known = "元", "amount", table.scale, True  # 单位：万元 over the whole table
             if re.search(r"指标值|完成值|目标值|实际值|^值$|实际完成", _column_name(col)):
                 unit = row_unit
                 kind = KIND_OF_UNIT.get(unit, "count") if unit else "other"
@@ -398,20 +405,23 @@ class Extractor:
             return
         table.last_text = table.pending[-1]
         head, rowcells = table.pending, []
-        if 0 < table.break_at < len(table.pending):
+        if 0 <= table.break_at < len(table.pending):
+            # cells after the last row break open this row; only those before it can be a header
             head, rowcells = table.pending[:table.break_at], table.pending[table.break_at:]
         values = [p for p in head if _is_value_col(p)]
         unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in head)
+        last = table.pending[-1]
         if len(values) >= 2 or (len(values) == 1 and unit_col and len(head) >= 3):
             table.columns = values
             table.years = [int(y.group(1)) for y in (_YEAR.search(v) for v in values) if y]
-            last = table.pending[-1]
             if rowcells:
                 table.row_label = rowcells[-1]
             else:
                 table.row_label = "" if _is_value_col(last) else last
         else:
-            table.row_label = table.pending[-1]
+            if rowcells and len(head) >= 3 and not values:
+                table.columns, table.years = [], []  # a new header naming no value columns: forget the old one
+            table.row_label = last
         table.break_at = -1
         table.col = 0
         table.row_unit = None

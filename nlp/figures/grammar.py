@@ -91,6 +91,7 @@ _NAME_AFTER = re.compile(
 _REF_BEFORE = re.compile(
     r"(?:第|编号|代码|号|序号|附件|附表|表|图|No\.?|NO\.?|电话|手机|传真|邮编|邮政编码|[A-Za-z_])\s*$"
 )
+_MONEY_CONTEXT = re.compile(r"元|预算|资金|经费|支出|收入|拨款|金额|投资|执行")
 _DEBRIS_BEFORE = re.compile(r"(?:浏览|点击|阅读|访问|下载)(?:次数|量|数)?[:：]?\s*$")
 _CMP_BEFORE = re.compile(
     r"(?P<cmp>大于等于|小于等于|大于或等于|小于或等于|不低于|不少于|不超过|不高于|不大于|不小于|不足|至少|最多|"
@@ -306,11 +307,14 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
                 continue
         kind = "other"
         scaled = False
+        bare_scale = False
         if scale and unit is None:
-            # 5.8万 with the 元 left out (or pushed to the next line) in a money context
-            if not re.search(r"元|预算|资金|经费|支出|收入|拨款|金额|投资|执行", text[max(0, s - 30):end + 4]):
-                continue
-            unit = "元"
+            # 5.8万 with the 元 left out (or pushed to the next line) in a money context; else a
+            # number in 万 with no unit stated (受益人口3.5万)
+            if _MONEY_CONTEXT.search(text[max(0, s - 30):end + 4]):
+                unit = "元"
+            else:
+                bare_scale = True
         mult = {"万": 1e4, "亿": 1e8}.get(scale or "", 1.0)
         if unit in _MONEY:
             mult *= _MONEY[unit]
@@ -327,7 +331,9 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             kind = KIND_OF_UNIT.get(unit, "count")
             if unit == "万人次":
                 mult, unit = 1e4, "人次"
-        if unit is None:
+        if unit is None and bare_scale:
+            pattern, kind = "scale", "other"
+        elif unit is None:
             if is_cn:
                 continue
             pattern = "bare"
