@@ -234,6 +234,8 @@ def test_gold_precision_recall(tmp_path: Path, name: str, p_floor: float, r_floo
     for d in docs:
         document = read(d)
         for f in ext.extract(document, parse(document)):
+            assert document.lines[f.line - 1][f.start:f.end] == f.text  # offsets point into the source line
+            assert 0.0 <= f.confidence <= 1.0
             rows.append(json.dumps(f.to_dict(str(d)), ensure_ascii=False))
     assert _E  # the rule extractor is what the shipped one wraps
     pred = tmp_path / "figures.jsonl"
@@ -243,3 +245,17 @@ def test_gold_precision_recall(tmp_path: Path, name: str, p_floor: float, r_floo
     result = json.loads(out.strip().splitlines()[-1])
     assert result["p"] >= p_floor
     assert result["r"] >= r_floor
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "gold" / "seeds").is_dir(), reason="/work/shared gold not present")
+def test_train_command_writes_a_calibrated_model(tmp_path: Path) -> None:
+    from nlp.figures.confidence import ConfidenceModel
+    from nlp.figures.train import train_command
+
+    cv = train_command(tmp_path / "figures")
+    meta = json.loads((tmp_path / "figures" / "meta.json").read_text("utf-8"))
+    assert meta["cv"]["method"].startswith("GroupKFold")
+    assert cv["ece"] <= 0.05 and cv["precision"] >= 0.95
+    model = ConfidenceModel.load(tmp_path / "figures")
+    assert list(model.classes_) == [0, 1]
