@@ -117,6 +117,7 @@ _GRADE_RX = re.compile(
 # ----------------------------------------------------------------------------- departments
 _ORG_SUFFIX = (
     r"(?:人民政府|人民法院|人民检察院|委员会|办公室|办事处|管理局|服务中心|中心|总工会|联合会|联合社|合作社|协会|学会"
+    r"|红十字会|基金会|研究会|商会|工商联|文联|侨联|妇联|残联|科协"
     r"|研究院|研究所|卫生院|医院|学校|中学|小学|幼儿园|学院|大学|博物馆|图书馆|纪念馆|文化馆|馆|局|委|办|院|所|站|队|社|部|厅|处|室|署)"
     r"(?![法理])"
 )
@@ -131,7 +132,7 @@ _FIELD_ALONE_RX = re.compile(
 _FIELD_SPACE_RX = re.compile(
     r"(?:单位名称|部门名称|预算单位名称|项目实施单位|实施单位)(?:[（(]\s*(?:公章|盖章)\s*[)）])?(?:/项目负责人)?\s*(\S.+)$"
 )
-_META_RX = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?\s*([\u4e00-\u9fff（）()]{2,40})")
+_META_RX = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位|作者)\s*[:：]?\s*([\u4e00-\u9fff（）()]{2,40})")
 _TITLE_WORDS = re.compile(r"绩效|决算|预算|自评|评价|报告|公开|说明|审计|计分表|自评表")
 _TITLE_CUT = re.compile(
     r"\d{4}\s*年|\d{4}(?=\D)|部门整体|单位整体|整体支出|部门决算|单位决算|本级决算|部门预算|决算|预算|项目支出|绩效|关于|自评|专项"
@@ -220,6 +221,9 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
         elif idx < 25 and re.fullmatch(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?", t) and idx + 1 < len(nonempty):
             nxt = re.sub(r"^[-•·*\s]+", "", nonempty[idx + 1][1]).strip()
             add(_clip_org(nxt), "meta", nonempty[idx + 1][0], 1.0)
+        ms = re.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(]{3,40}?)\s*[（(]以下简称", t)
+        if ms:
+            add(_clip_org(ms.group(1)), "title", no, 2.5)
         mo = re.match(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$",
                       re.sub(r"\s+", "", t))
         if mo:
@@ -239,6 +243,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             if k > 0 and not org and len(t) >= 6 and re.search(r"报告|决算|说明|公开|自评表|评价表|计分表", t):
                 pno, ptext = head[k - 1]
                 p = re.sub(r"^#+\s*|\s+", "", ptext)
+                p = re.sub(r"[（(]?\d{4}年度?[)）]?$", "", p)
                 porg = _clip_org(p)
                 if porg and porg == normalise_department(p):
                     add(porg, "title", pno, 3.0)
