@@ -36,7 +36,7 @@ SPLIT_MEASURE_COMMAS = True
 SPLIT_PROBLEM_COMMAS = False
 SECTION_TYPE = {"problems": "problem", "measures": "measure"}
 _DEBRIS = re.compile(r"\[bookmark:[^\]]*\]|^#{1,6}\s*|\*\*|#{1,6}\s")
-_CELL_SEP = re.compile(r"\s*\|\s*|\t+")
+_CELL_SEP = re.compile(r"(?:(?<!\s)\s+)?\|\s*|\t+")  # guard: linear on long runs of spaces
 PROBLEM_CUE = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
                          r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|问题|薄弱|不精准|不合理|不科学|不明确|不严|"
                          r"差距|存在|尚未|未完成|未达到|不均衡|短缺|落后|受.{0,8}影响|原因")

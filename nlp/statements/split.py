@@ -48,7 +48,7 @@ HEADING_MEASURE = re.compile(
 )
 NONE_STATED = re.compile(r"^(?:无|暂无|没有|未发现(?:明显|重大)?问题|不存在(?:明显)?问题|(?:暂)?无(?:明显)?问题|(?:暂)?无(?:其他)?(?:需要)?说明的?(?:问题|事项)?|/|—+|-+|……)[。.]?$")
 _LEAD_JUNK = re.compile(r"^[\s，,、：:；;。．.\-—·•●]+")
-_TRAIL_JUNK = re.compile(r"[\s，,、：:；;。．.]+$")
+_TRAIL_JUNK = re.compile(r"(?<![\s，,、：:；;。．.])[\s，,、：:；;。．.]+$")  # tried once per run
 _CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且|还|以及|及)[，,]?")
 # A measure clause that starts with one of these verbs usually opens a new measure.
 MEASURE_VERB = re.compile(
@@ -152,7 +152,7 @@ def split_measure_clauses(span: Span) -> list[Span]:
     return merged
 
 
-_ENUM_LIST = re.compile(r"(?:存在|发现)(.{4,}?)等(?:方面的?|几个|多个)?问题|受(.{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约)")
+_ENUM_LIST = re.compile(r"(?:存在|发现)(.{4,}?)等(?:方面的?|几个|多个)?问题|(?<!受)受(.{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约)")
 _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)(.{4,}?)等(?:方面的?)?(?:建议|措施|方式|办法|意见)")
 
 

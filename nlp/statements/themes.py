@@ -40,8 +40,8 @@ def _words(texts: Sequence[str]) -> list[list[str]]:
 # Domain concepts: paraphrases of the same problem or measure share a concept even when they share
 # few words ("财政资金困难" / "财力紧张，项目资金不能按时支付"). Generic budget-performance vocabulary.
 CONCEPTS: dict[str, str] = {
-    "funds_short": r"资金(?:紧张|困难|不足|短缺|缺口)|财力|财政(?:资金)?(?:紧张|困难)|争取.{0,4}资金|保运转",
-    "execution": r"执行(?:进度|率)|支付|序时|拨付|拨款|支出进度|执行.{0,4}(?:慢|滞后|偏低|不均衡)|结转|结余|突击",
+    "funds_short": r"财政资金|资金(?:紧张|困难|不足|短缺|缺口)|财力|财政(?:资金)?(?:紧张|困难)|争取.{0,4}资金|保运转",
+    "execution": r"预算执行|执行(?:进度|率|情况)|执行预算|未执行|支付|序时|拨付|拨款|支出进度|执行.{0,4}(?:慢|滞后|偏低|不均衡)|结转|结余|突击",
     "indicators": r"指标|绩效目标|目标(?:设置|编制|管理)|可衡量|量化|细化量化|目标值|预期值",
     "budget_prep": r"预算编制|编制预算|预算.{0,4}(?:准确|精细|测算|调整|约束)|年初预算|追加|调整率|预算数",
     "awareness": r"意识|认识|理念|重视|培训|学习|专业(?:人才|能力)|人才|能力不足|业务水平|经验不足|积极性",
@@ -49,7 +49,9 @@ CONCEPTS: dict[str, str] = {
     "control": r"内(?:部)?控(?:制)?|制度建设|管理制度|长效机制|监督|审核",
     "archive": r"档案|资料|台账|票据|凭证",
     "project_progress": r"工期|施工|建设进度|项目进度|进度(?:缓慢|滞后)|前期工作|验收",
-    "approval": r"立项|审批|程序|许可|变更|招标|采购|合同",
+    "approval": r"立项|审批|许可|建设程序|先斩后奏",
+    "change": r"变更",
+    "procurement": r"招标|采购|合同|竞争性谈判",
     "audit": r"审计|结算|决算",
     "funds_use": r"挪用|挤占|改变.{0,2}用途|专款专用|违规|不规范核销|偿还",
     "monitoring": r"监控|跟踪|评价结果|结果应用|绩效评价|自评|全过程",
@@ -151,8 +153,38 @@ def group_statements(statements: Sequence[Statement], distance: float = DISTANCE
         if g not in rep_of:
             rep_of[g] = len(reps)
             reps.append(i)
-    lab = cluster_texts([statements[i].text for i in reps], distance=distance)
+    rep_texts = [statements[i].text for i in reps]
+    if PARTITION_BY_CONCEPT:
+        parts: dict[str, list[int]] = defaultdict(list)
+        for k, t in enumerate(rep_texts):
+            parts[primary_concept(t)].append(k)
+        lab = [0] * len(reps)
+        offset = 0
+        for key in sorted(parts):
+            members = parts[key]
+            sub = cluster_texts([rep_texts[k] for k in members], distance=INNER_DISTANCE if key else distance)
+            for k, lb in zip(members, sub, strict=True):
+                lab[k] = offset + lb
+            offset += max(sub) + 1
+    else:
+        lab = cluster_texts(rep_texts, distance=distance)
     return [lab[rep_of[g]] for g in dup]
+
+
+PARTITION_BY_CONCEPT = True
+INNER_DISTANCE = 0.7
+
+
+def primary_concept(text: str) -> str:
+    """The domain concept the statement names first ("" when it names none)."""
+    import re
+
+    best, pos = "", len(text) + 1
+    for name, pat in CONCEPTS.items():
+        m = re.search(pat, text)
+        if m and m.start() < pos:
+            best, pos = name, m.start()
+    return best
 
 
 def build_themes(statements: list[Statement], type: str, distance: float = DISTANCE) -> list[Theme]:  # noqa: A002
