@@ -143,7 +143,7 @@ _DATE_CONTEXT = re.compile(r"发布|日期|时间|公告|报告日期|填报|印
 
 _LEAD_JUNK = re.compile(
     r"^(?:机构设置|项目负责人|负责人|项目实施单位|实施单位|主管部门|预算单位|单位名称|部门名称|名称|第[一二三四五六七八九十]部分|欢迎来到"
-    r"|我们|我|是|根据|按照|对|由|在|为|经|及|和|与|年度|年|个别|各|该|其|本|个|项|级|无|纳入|包括|含)+"
+    r"|我们|我|是|根据|按照|对|由|在|为|经|及|与|年度|年|个别|各级|该|其|本单位|本部门|本级|个省级|省级|市级|县级|无纳入|纳入|包括)+"
 )
 _SUFFIX_RX = re.compile(_ORG_SUFFIX)
 _BAD_ORG = re.compile(r"人民政府$|财政局$|财政厅$|^中共[\u4e00-\u9fff]{1,8}委$|^[省市县区]委$|总局$")
@@ -170,6 +170,14 @@ def _clip_org(text: str) -> str | None:
         return None
     best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+|[（(][一二三四五六七八九十\d]+[)）]|\[[^\]]*\])+", "", best)
     best = _LEAD_JUNK.sub("", best)
+    # two names run together (重庆市财政局重庆市水利局): keep the last
+    inner = [m.end() for m in re.finditer(r"[局厅委办院]", best[:-1])]
+    for cut in reversed(inner):
+        tail = best[cut:]
+        if len(tail) >= 4 and re.match(r"[\u4e00-\u9fff]{1,5}[省市县区州]", tail) and not tail.startswith(("区", "市", "县")) \
+                and not re.search(r"分局$|分院$|分所$|分中心$|分会$|支队$|大队$", tail):
+            best = tail
+            break
     best = normalise_department(best)
     if len(best) < 3 or re.search(r"[\d，,。；;：:“”\"]", best):
         return None

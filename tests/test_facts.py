@@ -235,6 +235,16 @@ def test_department_from_flattened_table_field():
     assert name == "某某市某某区档案馆"
 
 
+@pytest.mark.parametrize("name", ["个旧市园林局", "和平区档案馆", "本溪县水务局", "项城市商务局"])
+def test_place_names_keep_their_first_character(name: str):
+    assert find_department(doc(f"{name}2023年度部门整体支出绩效自评报告"))[0] == name
+
+
+def test_two_names_run_together_keep_the_unit():
+    d = doc("发布机构：某某市财政局某某市水利局", "某某市水利局2018年度部门整体支出绩效自评报告")
+    assert find_department(d)[0] == "某某市水利局"
+
+
 def test_normalise_department():
     assert normalise_department(" 某某县 农业农村局（公章） ") == "某某县农业农村局"
     assert normalise_department("某某区信访局部门") == "某某区信访局"
