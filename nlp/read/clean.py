@@ -16,7 +16,7 @@ _BOOKMARK = re.compile(r"\[bookmark:\s*[^\]\n]{0,200}\]")
 # Word field codes as they leak into plain-text conversions.
 _SWITCH = r'(?:\s+\\[a-zA-Z*](?:\s+(?:"[^"\n]{0,200}"|MERGEFORMAT))?)'
 _FIELD_CODES = re.compile(
-    r"\{?\s*(?:"
+    r"\{?(?:(?<!\s)\s+)?(?:"  # guard: a scan from inside a run of spaces fails at once
     r"TOC" + _SWITCH + r"+"
     r"|PAGEREF\s+_?[\w-]+" + _SWITCH + r"*"
     r"|HYPERLINK(?:\s+\\l)?\s+\"[^\"\n]{0,500}\"" + _SWITCH + r"*"

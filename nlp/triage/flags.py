@@ -238,7 +238,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TARGET_WORD = re.compile(r"目标值|指标值|预期值|预期目标|计划值|目标为|目标是")
 _ACTUAL = re.compile(r"(实际|完成值|实现值|已完成|完成了|完成率|达到了|达成|实现了|执行数|执行率为)")
 _EMPTY_CELL = {"", "-", "—", "——", "/", "／", "无", "空", "待定"}
-_CELL_SPLIT = re.compile(r"\s*[|\t]\s*")
+_CELL_SPLIT = re.compile(r"(?:(?<!\s)\s+)?[|\t]\s*")  # guard: linear on long runs of spaces
 _TARGET_ONLY_CELL = re.compile(r"^(?:≥|≤|＞|＜|>=|<=|>|<|不低于|不高于|不少于|不超过)\s*\d")
 
 
