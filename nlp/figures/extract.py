@@ -30,8 +30,9 @@ _CMP_CELLS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "＞": ">", "＜": "
               ">=": ">=", "<=": "<=", "大于等于": ">=", "小于等于": "<=", "等于": "="}
 _PROSE = re.compile(r"[。！？]|[，,；;].{6,}[，,；;]")
 _LABEL_NUM = re.compile(r"^(?P<label>[^0-9０-９]{2,30})[:：]\s*$")
-_SPLIT_PIPE = re.compile(r"\s*\|\s*")
+_SPLIT_PIPE = re.compile(r"(?:(?<!\s)\s+)?\|\s*")  # guard: linear on long runs of spaces
 _SPACED_UNIT = re.compile(r"[0-9０-９]\s+(?:年|月|日|万|元|%|个|人|次|分)")
+_STAFF_LABEL = re.compile(r"(?:人员编制|编制人数|编制数|核定编制|实有人数|在职人数|实际人数|在编人数|职工人数)[:：]?$")
 _DONE_WORDS = re.compile(r"^(?:已?完成|达标|是|否|明显|提升|提高|逐步|良好|有效|按时|及时|满意|合格|正常|"
                          r"持续|[0-9]{4}\s*年).{0,6}$")
 _UNIT_START = re.compile(r"(?:人次|个|人|件|次|户|家|项|名)[，,。；;、\s]")
@@ -353,6 +354,12 @@ class Extractor:
                                           value=m.value, unit="分", kind="score", label=_column_name(table.last_text),
                                           pattern="table_points", in_table=True))
                     continue
+            if not col and i == 0 and _STAFF_LABEL.search(table.row_label or "") and float(m.value).is_integer():
+                lab = table.row_label
+                figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
+                                      value=m.value, unit=None, kind="count", label=lab,
+                                      metric=metric_for(lab, "", "count", None), pattern="table_pair", in_table=True))
+                continue
             if not col and not (table.scale is not None and not m.comparator):
                 if m.comparator:
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,

@@ -49,7 +49,7 @@ _SUFFIX = re.compile(
 )
 # Characters after a unit that show the "unit" was really the start of another word.
 _UNIT_NOT_BEFORE: dict[str, str] = {
-    "分": "钟别配析类局管行院公布批期解工值数享担摊成段级区",
+    "分": "钟别配析类局管行院公布批期解工值数享担摊成段级区之",
     "人": "民大员口均事才社",
     "名": "称单列额义誉次",
     "家": "庭属乡长",
@@ -288,7 +288,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if m.group("pct"):
             pattern = "pct_cn"
         if is_cn and not m.group("pct"):
-            if unit is None or unit not in _CN_UNITS:
+            if unit is None or unit not in _CN_UNITS or unit == "分":  # 十分繁重, 三分之一: not scores
                 continue
             if _inside_quotes(text, s):
                 continue

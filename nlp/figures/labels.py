@@ -13,9 +13,31 @@ from __future__ import annotations
 import re
 
 _STOP = "。；;，,、：:（）()\t|！!？?【】[]“”\"《》"
-_TRAIL = re.compile(r"(?:分别为|分别是|合计为|共计为|总计为|累计为|为|是|达|达到|共|共计|累计|约|近|"
-                    r"实现|完成了?|占|的|了|有|于|在|等于|大于等于|小于等于|不低于|不少于|不超过|不高于|"
-                    r"大于|小于|高于|低于|超过|至少|仅|只有|\s)+$")
+# Words a label may end with before its number ("预算数为"); stripped as a run, with spaces.
+_TRAIL_WORDS = ("分别为", "分别是", "合计为", "共计为", "总计为", "累计为", "为", "是", "达", "达到", "共", "共计",
+                "累计", "约", "近", "实现", "完成", "完成了", "占", "的", "了", "有", "于", "在", "等于", "大于等于",
+                "小于等于", "不低于", "不少于", "不超过", "不高于", "大于", "小于", "高于", "低于", "超过", "至少",
+                "仅", "只有")
+
+
+def _strip_trail(text: str) -> str:
+    """``text`` less its longest suffix made of _TRAIL_WORDS and spaces.
+
+    A dynamic programme from the end rather than a ``(?:…)+$`` regex, which backtracks
+    quadratically when searched over a long run of such words.
+    """
+    n = len(text)
+    ok = [False] * (n + 1)
+    ok[n] = True
+    cut = n
+    for p in range(n - 1, -1, -1):
+        ok[p] = (text[p].isspace() and ok[p + 1]) or any(text.startswith(w, p) and ok[p + len(w)]
+                                                         for w in _TRAIL_WORDS)
+        if ok[p]:
+            cut = p
+    return text[:cut]
+
+
 _LEAD = re.compile(r"^(?:其中|包括|另外|此外|以及|及|和|与|并|且|截至|截止|[0-9０-９]{4}\s*年度?|[0-9]{1,2}\s*月(?:底|末)?|"
                    r"本单位|本部门|我单位|我部门|我局|我院|我委|我中心|我校|\s)+")
 _YEARISH = re.compile(r"[0-9０-９]{4}\s*年度?")
@@ -32,7 +54,7 @@ def prose_label(line: str, start: int, prev_end: int) -> str | None:
         cut = max(window.rfind(c) for c in _STOP)
     if cut >= 0:
         window = window[cut + 1:]
-    window = _TRAIL.sub("", window.strip())
+    window = _strip_trail(window.strip())
     window = _LEAD.sub("", window)
     window = window.strip(" \u3000*#")
     if len(window) < 2:
@@ -98,7 +120,7 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
 
 def _amount_metric(lab: str, ctx: str) -> str | None:
     if "收入" in lab and re.search(r"收入决算|收入合计|本年收入|总收入|总体收入|年度收入|财政拨款收入|收入总计", lab) \
-            and not re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab):
+            and not re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本|项目|支出", lab):
         return "revenue_total"
     if re.search(r"调整后预算|全年预算|调整预算|预算调整后|年中调整预算", lab) and not re.search(r"支出金额|执行", lab):
         return None if _SUBITEM.search(lab.replace("预算调整后", "")) else "budget_adjusted"
