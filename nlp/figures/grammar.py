@@ -39,11 +39,12 @@ _COUNT = ("万人次", "人次", "件次", "户次", "家次", "场次", "个批
           "剂次", "台次", "车次", "架次", "班次", "剂", "樘", "盒", "瓶", "袋", "箱", "例", "笔", "种", "标段", "处")
 _UNITS = sorted(list(_MONEY) + list(_PERCENT) + list(_OTHER) + list(_COUNT) + ["分"], key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+_UNIT_FIRST = re.escape("".join(sorted({u[0] for u in _UNITS})))  # fast reject before trying every unit
 
 _SP = "[ \u3000\u00a0]{0,3}"
 # What may follow a number: approximation, 万/亿 scale, the unit, a trailing bound.
 _SUFFIX = re.compile(
-    rf"{_SP}(?P<a1>余|多)?{_SP}(?P<scale>万|亿)?(?P<a2>余|多)?{_SP}(?P<unit>{_UNIT_RE})?"
+    rf"{_SP}(?P<a1>余|多)?{_SP}(?P<scale>万|亿)?(?P<a2>余|多)?{_SP}(?P<unit>(?=[{_UNIT_FIRST}])(?:{_UNIT_RE}))?"
     rf"(?P<per>[/／](?:平方米|公里|公顷|亩|人|户|次|台|辆|吨|个|件|所|间|套|张|天|月|年|小时|学生|生))?"
     rf"(?P<post>以上|以下|以内|左右)?"
 )

@@ -160,7 +160,7 @@ def train_command(out: str | Path | None = None, threshold: float = 0.2) -> dict
         "labels": ["wrong", "right"],
         "training_data": {"documents": stats["docs"], "figures": len(y), "digest": stats["digest"],
                           "sources": [str(g.relative_to(g.parents[2])) for g, _ in gold_sources()]},
-        "command": "python -m nlp.figures.train models/figures",
+        "command": "nlp train figures --out models/figures  (or: python -m nlp.figures.train models/figures)",
         "cv": {"method": "GroupKFold by document", **cv},
     })
     return cv
