@@ -335,3 +335,39 @@ def test_facts_against_gold(gold_dir: str, doc_dir: str, floor: float):
             assert 1 <= fact.line <= len(report.document.lines)
     p, r = tp / (tp + fp), tp / (tp + fn)
     assert 2 * p * r / (p + r) >= floor
+
+
+# ------------------------------------------------------------------------------ robustness
+def test_empty_and_out_of_range_inputs():
+    empty = facts_of(doc(), [])
+    assert empty.department is None and empty.year is None and empty.facts == {}
+    d = doc("", "   ")
+    stray = Figure(block=0, line=40, start=0, end=3, text="1万元", value=10000, unit="元", kind="amount",
+                   metric="budget_initial")
+    assert facts_of(d, [stray]).facts == {}
+
+
+def test_never_raises_and_stays_a_probability():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["年初预算数", "实际支出", "基本支出", "项目支出", "人员经费", "执行率", "自评得分", "编制数",
+                             "实有人数", "其中", "，", "。", "为", "局", "2023年度", "报告", "\t", "|", "万元", "（", "）"])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.lists(words, max_size=12).map("".join), min_size=1, max_size=6),
+           st.lists(st.tuples(st.integers(0, 7), st.integers(0, 30), st.floats(0, 1e8, allow_nan=False),
+                              st.sampled_from(["amount", "percent", "score", "count"])), max_size=8))
+    def run(lines: list[str], raw: list[tuple[int, int, float, str]]) -> None:
+        d = doc(*lines)
+        figs = [Figure(block=0, line=ln, start=st_, end=st_ + 2, text="12", value=v, kind=k,
+                       unit={"amount": "元", "percent": "%", "score": "分", "count": "人"}[k], metric=None)
+                for ln, st_, v, k in raw]
+        found = extract_facts(d, [], figs, model=load_facts_model())
+        for fact in found.facts.values():
+            assert 0.0 <= fact.confidence <= 1.0
+        from nlp.checks import run_checks
+
+        assert all(c.status in ("ok", "fail", "unknown") for c in run_checks(found.facts, figs, d))
+
+    run()
