@@ -614,6 +614,10 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
             if metric in ("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total", "execution_rate") \
                     and r.part and subject is None:
                 qualified = True  # 其中：X预算数… is a part of a larger total
+            if metric in (*STAFF_METRICS, "revenue_total", "expenditure_total", "execution_rate", "self_score"):
+                opening = line[:f.start]
+                if opening.count("（") + opening.count("(") > opening.count("）") + opening.count(")"):
+                    qualified = True  # inside a parenthesis: a breakdown of something named before
             fig_metric = f.metric
             if metric is None and measure is None and subject is None and f.label:
                 got = _read_label(f.label, year)
