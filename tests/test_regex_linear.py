@@ -62,7 +62,17 @@ def test_patterns_were_found():
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_pattern_is_linear(name):
-    pattern = PATTERNS[name]
+    check_linear(name, PATTERNS[name])
+
+
+@pytest.mark.parametrize("quadratic", [r"(?:\s|是)+$", r"\s*\|\s*", r"受(.{4,}?)影响", r"(?:\d|\d\.)+%"])
+def test_the_check_catches_a_quadratic_pattern(quadratic):
+    """The check itself must fail on the kinds of pattern it is there to catch."""
+    with pytest.raises(AssertionError):
+        check_linear("quadratic", re.compile(quadratic))
+
+
+def check_linear(name: str, pattern: re.Pattern[str]) -> None:
     plain = re.compile(r"\x00")
 
     def run(text: str) -> None:
