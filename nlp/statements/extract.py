@@ -86,6 +86,11 @@ def _block_span(document: Document, block: Block) -> Span:
     return Span.join(parts)
 
 
+_INTRO_P = re.compile(r"(?:存在|发现|有)(?:以下|如下|[一二三四五六七八九十几两\d]+(?:个)?方面(?:的)?)(?:的)?(?:主要|突出)?(?:问题|不足)[。：:]?$")
+_INTRO_M = re.compile(r"(?:提出|采取|制定)?(?:以下|如下|(?<![一二三四五六七八九十几两\d])[一二三四五六七八九十几两\d]+(?:点|条|项))(?:改进|整改)?(?:措施|建议|意见)[。：:]?$"
+                      r"|(?:措施|建议|意见)如下[。：:]?$")
+
+
 def _block_type(block: Block) -> str | None:
     return SECTION_TYPE.get(block.section)
 
@@ -195,6 +200,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     runs: list[tuple[str, list[tuple[Span, Block, str, bool]]]] = []  # (type, [(span, block, source, heading)])
     current: tuple[str, list[tuple[Span, Block, str, bool]]] | None = None
     carry: str | None = None  # a section cue ending a block opens the next block too
+    list_carry: str | None = None  # an introducing sentence opens the list items after it
     table_cols: dict[int, str] = {}
 
     def flush() -> None:
@@ -252,11 +258,19 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                 via_heading = False
         else:
             via_heading = False
+        listy = block.kind == "list_item" or bool(block.marker) or ENUM.match(text) is not None
+        if btype is None and list_carry and listy and block.kind != "heading":
+            btype, via_heading = list_carry, True  # an item under "…存在以下问题：" / "…措施如下："
+        elif not listy or block.kind == "heading":
+            list_carry = None
         cues = _heading_cues(text)
         mode = btype
         if mode is None and carry and block.kind != "heading":
             mode = carry
         carry = None
+        intro = _INTRO_P.search(text) or _INTRO_M.search(text)
+        if intro is not None and btype is None:
+            list_carry = "problem" if intro.re is _INTRO_P else "measure"
         pos = 0
         segs: list[tuple[int, int, str | None, str]] = []
         for k, (s, e, t) in enumerate(cues):
