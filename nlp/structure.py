@@ -39,7 +39,7 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _PIPE_ROW = re.compile(r"^\|.*\|?\s*$")
 _PIPE_RULE = re.compile(r"^\|?[\s:|\-]+\|?$")
-_PAGE_OR_TOC = re.compile(r"(\.{4,}|…{2,}|·{4,})\s*\d*\s*$")
+_PAGE_OR_TOC = re.compile(r"((?<!\.)\.{4,}|(?<!…)…{2,}|(?<!·)·{4,})\s*\d*\s*$")  # runs tried once, not from each dot
 _STYLES_LIST_ONLY = {"bullet", "first"}
 
 
@@ -176,6 +176,16 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
             ln.kind = "paragraph"
         lines.append(ln)
 
+    # a numbered "heading" that is a sentence among list items of its style is a list item too
+    for _ in range(2):
+        for k, ln in enumerate(lines):
+            if ln.kind != "heading" or ln.style is None or ln.style in ("plain", "bold") \
+                    or ln.level_hint is not None or ln.text[-1:] not in "。；;":
+                continue
+            near = [lines[j] for j in (k - 1, k + 1) if 0 <= j < len(lines)]
+            if any(x.style == ln.style and x.kind == "list_item" for x in near):
+                ln.kind = "list_item"
+
     # group wrapped paragraph lines
     groups: list[list[_Line]] = []
     for ln in lines:
@@ -186,6 +196,7 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
 
     blocks: list[Block] = []
     stack: list[tuple[str, str]] = []  # (style, heading text), outermost first
+    ordinals: list[int | None] = []  # the number each stacked heading counted
     plain: str | None = None  # the last unnumbered title line, below the numbered stack
     for g in groups:
         head = g[0]
@@ -203,13 +214,28 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
             if head.level_hint is not None and style.startswith(("md", "hint")):
                 # explicit levels: keep only shallower explicit ones
                 depth = head.level_hint
-                stack = [s for s in stack if _explicit_level(s[0]) < depth and _explicit_level(s[0]) < 99]
+                keep = [k for k, s in enumerate(stack) if _explicit_level(s[0]) < depth]
+                stack = [stack[k] for k in keep]
+                ordinals = [ordinals[k] for k in keep]
             else:
                 styles = [s for s, _ in stack]
+                if style not in styles:
+                    # a numbering slip: this marker continues a sibling style's count one level up
+                    n = ordinal(head.marker)
+                    for pos in range(len(stack) - 1, -1, -1):
+                        st = stack[pos][0]
+                        if st in _SIBLING_STYLES.get(style, ()) and n is not None and n > 1 \
+                                and ordinals[pos] is not None and ordinals[pos] + 1 == n:
+                            style = st
+                            break
                 if style in styles:
-                    stack = stack[: styles.index(style)]
+                    cut = styles.index(style)
+                    stack = stack[:cut]
+                    ordinals = ordinals[:cut]
             path = [t for _, t in stack]
             stack.append((style, text))
+            ordinals.append(ordinal(head.marker))
+            ordinals = ordinals[: len(stack)]
             plain = None
             blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
                                 line_end=g[-1].number, text=text, heading_path=path,
@@ -222,6 +248,40 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
                             line_end=g[-1].number, text=text, heading_path=path,
                             level=None, marker=head.marker))
     return blocks
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def ordinal(marker: str | None) -> int | None:
+    """The number a marker counts (``（三）`` → 3, ``12.`` → 12, ``②`` → 2), if it has one."""
+    if not marker:
+        return None
+    digits = "".join(c for c in marker if c.isdigit() and c.isascii())
+    if digits:
+        return int(digits)
+    for c in marker:
+        if c in _CIRCLED:
+            return _CIRCLED.index(c) + 1
+    cn = "".join(c for c in marker if c in _CN_DIGITS or c in "十百")
+    if not cn:
+        return None
+    total, cur = 0, 0
+    for c in cn:
+        if c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            cur = _CN_DIGITS[c]
+    return total + cur
+
+
+# styles a writer mixes up at one level (（二） followed by （3）, 一、 followed by 3.)
+_SIBLING_STYLES = {"pcn": ("pnum",), "pnum": ("pcn",), "num": ("rnum",), "rnum": ("num",), "cn": ("num",)}
 
 
 def _explicit_level(style: str) -> int:

@@ -1,0 +1,236 @@
+"""Block features for the section classifier: named, weighted strings, hashed later.
+
+Why named features: the linear model's weights can then be read back per block (``explain``).
+Cheap by design: jieba runs once per distinct text (a block's own text, its headings reuse the
+cache), everything else is character n-grams and string flags.
+
+Namespaces: ``w:`` words, ``c:`` character bigrams, ``h0:``/``h1:`` the nearest and next
+heading's words (the nearest weighs most), ``hk*:`` the label the keyword map reads off a
+heading, ``p:``/``n:`` the previous and next block, ``tt:`` the text line just before a table,
+``k:``/``m:``/``lv:`` kind, marker style and level, ``pos:`` relative position, ``dt:`` kind of
+report (from its first lines), ``s:`` the shape of the text (money, percent, digits …).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.document import SECTION_LABELS, Block, Document
+from nlp.sections.keywords import heading_label
+from nlp.structure import find_marker
+
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_PUNCT = set("，。、；：？！“”‘’（）()《》〈〉【】[]{}<>,.;:?!\"'·…—-_/\\|%％ \t\u3000")
+_DOC_TYPES = ("决算", "自评", "项目", "整体", "评价", "预算", "审计", "整改")
+MAX_CHARS = 160
+
+
+@dataclass(slots=True)
+class DocFeatures:
+    """Per-block feature dicts of one document plus the links the second stage needs."""
+
+    feats: list[dict[str, float]]
+    heading_of: list[int]  # index of the nearest heading block above (or -1)
+    section_start: list[int]  # index of the first block under that heading (or 0)
+    cell_head: list[int] = field(default_factory=list)  # last table cell naming a section (or -1)
+    # label indices the keyword map reads off: the nearest heading, the cell head, the block itself
+    kw_head: list[int] = field(default_factory=list)
+    kw_cell: list[int] = field(default_factory=list)
+    kw_self: list[int] = field(default_factory=list)
+    words: list[list[str]] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return _DIGITS.sub("0", text[:MAX_CHARS])
+
+
+def _bigrams(text: str) -> list[str]:
+    t = _norm(text)
+    return [t[i : i + 2] for i in range(len(t) - 1) if t[i] not in _PUNCT or t[i + 1] not in _PUNCT]
+
+
+def _add(f: dict[str, float], key: str, w: float = 1.0) -> None:
+    f[key] = f.get(key, 0.0) + w
+
+
+def _add_bag(f: dict[str, float], prefix: str, items: list[str], scale: float = 1.0) -> None:
+    if not items:
+        return
+    w = scale / (len(items) ** 0.5)
+    for it in items:
+        _add(f, prefix + it, w)
+
+
+def _shape(text: str) -> list[str]:
+    out = []
+    t = text.strip()
+    n = len(t)
+    out.append("len" + ("0" if n <= 4 else "1" if n <= 12 else "2" if n <= 30 else "3" if n <= 80 else "4"))
+    if "万元" in t or "元" in t:
+        out.append("money")
+    if "%" in t or "％" in t:
+        out.append("pct")
+    if "分" in t and any(c.isdigit() for c in t):
+        out.append("score")
+    digits = sum(c.isdigit() for c in t)
+    if n and digits / n > 0.5:
+        out.append("numeric")
+    if t[-1:] in "。；;":
+        out.append("endstop")
+    if t[-1:] in "：:":
+        out.append("endcolon")
+    if t in ("——", "……", "—", "…", "无", "-", "/", "／"):
+        out.append("placeholder")
+    return out
+
+
+def _words(cache: dict[str, list[str]], seg, text: str) -> list[str]:  # noqa: ANN001
+    key = text[:MAX_CHARS]
+    got = cache.get(key)
+    if got is None:
+        got = [w for w in seg.cut(_DIGITS.sub("0", key)) if w not in _PUNCT and w.strip()]
+        cache[key] = got
+    return got
+
+
+def doc_type_flags(document: Document) -> list[str]:
+    """Words of the report's first lines naming its kind (决算, 自评, 项目 …)."""
+    head = []
+    for ln in document.lines:
+        if ln.strip():
+            head.append(ln.strip())
+        if len(head) >= 6:
+            break
+    s = " ".join(head)
+    return [t for t in _DOC_TYPES if t in s]
+
+
+def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:  # noqa: ANN001
+    """Feature dicts for every block of one document."""
+    if seg is None:
+        from nlp.segment import get_segmenter
+
+        seg = get_segmenter()
+    cache: dict[str, list[str]] = {}
+    n = len(blocks)
+    words = [_words(cache, seg, b.text) for b in blocks]
+    dflags = doc_type_flags(document)
+
+    # nearest heading block index and the start of its run
+    heading_of: list[int] = []
+    section_start: list[int] = []
+    last_head = -1
+    head_idx_by_text: dict[str, int] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            head_idx_by_text[b.text] = i
+            last_head = i
+            heading_of.append(i)
+            section_start.append(i)
+            continue
+        h = head_idx_by_text.get(b.heading_path[-1], last_head) if b.heading_path else last_head
+        heading_of.append(h)
+        section_start.append(h + 1 if h >= 0 else 0)
+
+    # the text line right before each table run
+    table_title: list[str | None] = [None] * n
+    prev_text: str | None = None
+    for i, b in enumerate(blocks):
+        if b.kind == "table_row":
+            table_title[i] = prev_text
+        else:
+            prev_text = b.text
+
+    hl_cache: dict[str, str | None] = {}
+
+    def hlabel(t: str) -> str | None:
+        if t not in hl_cache:
+            hl_cache[t] = heading_label(t)
+        return hl_cache[t]
+
+    # keyword labels of every short block (cells and headings name their table's subject)
+    kw = [hlabel(b.text) if len(b.text) <= 40 else None for b in blocks]
+    # inside a table, a short cell that names a section (存在问题, 绩效指标 …) heads the cells after it
+    cell_head: list[int] = []
+    cur = -1
+    for i, b in enumerate(blocks):
+        if b.kind != "table_row":
+            cur = -1
+        elif len(b.text) <= 20 and kw[i] is not None and not b.text[:1].isdigit():
+            cur = i
+        cell_head.append(cur)
+    win = 8
+
+    feats: list[dict[str, float]] = []
+    for i, b in enumerate(blocks):
+        f: dict[str, float] = {"bias": 1.0}
+        _add_bag(f, "w:", words[i])
+        _add_bag(f, "c:", _bigrams(b.text))
+        _add(f, "k:" + b.kind)
+        style = find_marker(b.text)[0] if b.marker is None else find_marker(b.marker)[0]
+        if style:
+            _add(f, "m:" + style)
+            _add(f, f"km:{b.kind}:{style}")
+        if b.level is not None:
+            _add(f, "lv:" + str(min(b.level, 5)))
+        _add(f, "pos:" + str(min(int(10 * i / max(n, 1)), 9)))
+        for s in _shape(b.text):
+            _add(f, "s:" + s)
+            _add(f, f"ks:{b.kind}:{s}")
+        for t in dflags:
+            _add(f, "dt:" + t)
+        if b.kind == "heading":
+            lab = hlabel(b.text)
+            _add(f, "selfk:" + (lab or "none"))
+        path = b.heading_path
+        if path:
+            h0 = path[-1]
+            _add_bag(f, "h0:", _words(cache, seg, h0), 1.5)
+            lab0 = hlabel(h0)
+            _add(f, "hk0:" + (lab0 or "none"), 1.5)
+            if len(path) >= 2:
+                _add_bag(f, "h1:", _words(cache, seg, path[-2]), 0.7)
+                lab1 = hlabel(path[-2])
+                _add(f, "hk1:" + (lab1 or "none"))
+            for h in path[:-2]:
+                lab = hlabel(h)
+                if lab:
+                    _add(f, "hk2:" + lab, 0.5)
+            _add(f, "depth:" + str(min(len(path), 5)))
+        else:
+            _add(f, "nopath")
+        if i > 0:
+            _add_bag(f, "p:", words[i - 1], 0.5)
+            _add(f, "pk:" + blocks[i - 1].kind)
+        else:
+            _add(f, "first")
+        if i + 1 < n:
+            _add_bag(f, "n:", words[i + 1], 0.5)
+            _add(f, "nk:" + blocks[i + 1].kind)
+        else:
+            _add(f, "last")
+        lo, hi = max(0, i - win), min(n, i + win + 1)
+        ctx = [w for j in range(lo, hi) if j != i for w in words[j]]
+        _add_bag(f, "win:", ctx, 0.7)
+        labs = [kw[j] for j in range(max(0, i - 2 * win), min(n, i + 2 * win + 1)) if kw[j]]
+        for lab in labs:
+            _add(f, "wk:" + lab, 2.0 / len(labs))
+        ch = cell_head[i]
+        if ch >= 0:
+            _add(f, "tsec:" + str(kw[ch]), 1.5)
+            _add_bag(f, "tsecw:", words[ch], 1.0)
+        tt = table_title[i]
+        if tt is not None:
+            _add_bag(f, "tt:", _words(cache, seg, tt), 0.7)
+            lab = hlabel(tt)
+            if lab:
+                _add(f, "ttk:" + lab)
+        feats.append(f)
+    def lab_index(lab: str | None) -> int:
+        return SECTION_LABELS.index(lab) if lab else -1
+
+    kw_head = [lab_index(hlabel(b.heading_path[-1])) if b.heading_path else -1 for b in blocks]
+    kw_cell = [lab_index(kw[c]) if c >= 0 else -1 for c in cell_head]
+    kw_self = [lab_index(kw[i]) if b.kind in ("heading", "table_row") else -1 for i, b in enumerate(blocks)]
+    return DocFeatures(feats=feats, heading_of=heading_of, section_start=section_start, cell_head=cell_head,
+                       kw_head=kw_head, kw_cell=kw_cell, kw_self=kw_self, words=words)

@@ -1,0 +1,305 @@
+"""The scikit-learn section tagger: a linear model per block, stacked with a sequence model.
+
+Stage 1: a linear SVM (one-vs-rest) over hashed named features (``features.py``) of each block.
+Stage 2: logistic regression over stage-1 probabilities of the block, its neighbours, its
+heading and its whole section run (sections come in runs, so a block's context says a lot);
+trained on out-of-fold stage-1 probabilities so it learns how far stage 1 can be trusted.
+Last, temperature scaling fitted on out-of-fold stage-2 scores, so ``confidence`` means what
+it says.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.document import BLOCK_KINDS, SECTION_LABELS, Block, Document
+from nlp.errors import ModelError
+from nlp.sections import SCHEMA_VERSION, apply_proba
+from nlp.sections.features import DocFeatures, featurise
+
+N_LABELS = len(SECTION_LABELS)
+WEIGHTS_FILE = "model.skops"
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _scores_to_proba(s: np.ndarray) -> np.ndarray:
+    """Margin scores of stage 1 as a distribution (a fixed soft-max; stage 2 recalibrates)."""
+    return _softmax(2.0 * s)
+
+
+def _full_columns(est: Any, mat: np.ndarray, fill: float) -> np.ndarray:
+    """Columns of ``mat`` (ordered by ``est.classes_``) spread over all labels."""
+    out = np.full((mat.shape[0], N_LABELS), fill, dtype=float)
+    out[:, np.asarray(est.classes_, dtype=int)] = mat
+    return out
+
+
+def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np.ndarray:
+    """Second-stage inputs: stage-1 probabilities around each block (dense, small)."""
+    n = p1.shape[0]
+    if n == 0:
+        return np.zeros((0, 0))
+    pad = np.zeros((2, N_LABELS))
+    padded = np.vstack([pad, p1, pad])
+    prev1, prev2 = padded[1 : n + 1], padded[0:n]
+    next1, next2 = padded[3 : n + 3], padded[4 : n + 4]
+    csum = np.vstack([np.zeros((1, N_LABELS)), np.cumsum(p1, axis=0)])
+    idx = np.arange(n)
+    lo, hi = np.clip(idx - 4, 0, n), np.clip(idx + 5, 0, n)
+    window = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    lo, hi = np.clip(idx - 12, 0, n), np.clip(idx + 13, 0, n)
+    window12 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    lo, hi = np.clip(idx - 30, 0, n), np.clip(idx + 31, 0, n)
+    window30 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    head = np.asarray(df.heading_of)
+    has_head = (head >= 0).astype(float)[:, None]
+    head_p = np.where(has_head > 0, p1[np.clip(head, 0, None)], 0.0)
+    # the mean over the whole run of blocks that share the nearest heading
+    groups: dict[int, list[int]] = {}
+    for i, h in enumerate(head):
+        groups.setdefault(int(h), []).append(i)
+    run = np.zeros_like(p1)
+    for members in groups.values():
+        run[members] = p1[members].mean(axis=0)
+    cell = np.asarray(df.cell_head if df.cell_head else [-1] * n)
+    has_cell = (cell >= 0).astype(float)[:, None]
+    cell_p = np.where(has_cell > 0, p1[np.clip(cell, 0, None)], 0.0)
+    pos = (idx / max(n - 1, 1))[:, None]
+    kinds = np.zeros((n, len(BLOCK_KINDS)))
+    for i, b in enumerate(blocks):
+        kinds[i, BLOCK_KINDS.index(b.kind)] = 1.0
+    logp = np.log(np.clip(p1, 1e-4, 1.0))
+    onehots = []
+    for seq in (df.kw_head, df.kw_cell, df.kw_self):
+        oh = np.zeros((n, N_LABELS))
+        if seq:
+            arr = np.asarray(seq)
+            rows = np.nonzero(arr >= 0)[0]
+            oh[rows, arr[rows]] = 1.0
+        onehots.append(oh)
+    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, has_head, cell_p, has_cell, run, pos, pos**2, kinds, *onehots])
+
+
+class SklearnSectionTagger:
+    """Two-stage linear tagger; scikit-learn conventions (params in ``__init__``, ``fit`` returns self).
+
+    ``fit(X, y, sample_weight)``: ``X`` is a list of ``(document, blocks)``, ``y`` a list of
+    integer label arrays (``-1`` for blocks without a label), ``sample_weight`` one weight per
+    document (silver documents weigh less than gold ones).
+    """
+
+    backend = "sklearn"
+
+    def __init__(self, n_features: int = 2**16, c1: float = 0.1, c2: float = 0.5, inner_folds: int = 5,
+                 class_weight: str | None = None, random_state: int = 0) -> None:
+        self.n_features = n_features
+        self.c1 = c1
+        self.c2 = c2
+        self.inner_folds = inner_folds
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- featurising --------------------------------------------------------------------------
+    def _hasher(self) -> Any:
+        from sklearn.feature_extraction import FeatureHasher
+
+        return FeatureHasher(n_features=self.n_features, input_type="dict", alternate_sign=False)
+
+    def _stage1(self) -> Any:
+        from sklearn.svm import LinearSVC
+
+        # liblinear one-vs-rest: two orders of magnitude faster than lbfgs here; stage 2 turns
+        # its scores into calibrated probabilities
+        return LinearSVC(C=self.c1, class_weight=self.class_weight)
+
+    def _stage2(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.c2, max_iter=1000, class_weight=self.class_weight)
+
+    # -- training -----------------------------------------------------------------------------
+    def fit(self, X: list[tuple[Document, list[Block]]], y: list[np.ndarray],
+            sample_weight: list[float] | None = None, feats: list[DocFeatures] | None = None
+            ) -> SklearnSectionTagger:
+        """Fit both stages and the temperature. ``feats`` may pass precomputed features."""
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread: these problems are small, and threads only fight each other
+        with threadpool_limits(1):
+            return self._fit(X, y, sample_weight, feats)
+
+    def _fit(self, X: list[tuple[Document, list[Block]]], y: list[np.ndarray],
+             sample_weight: list[float] | None, feats: list[DocFeatures] | None) -> SklearnSectionTagger:
+        from scipy import sparse
+        from sklearn.model_selection import GroupKFold
+
+        if feats is None:
+            feats = [featurise(d, b) for d, b in X]
+        weights = sample_weight if sample_weight is not None else [1.0] * len(X)
+        hasher = self._hasher()
+        mats = [hasher.transform(f.feats) for f in feats]
+        ys = [np.asarray(v, dtype=int) for v in y]
+        doc_ids = np.concatenate([np.full(len(v), i) for i, v in enumerate(ys)])
+        Xall = sparse.vstack(mats).tocsr()
+        yall = np.concatenate(ys)
+        wall = np.concatenate([np.full(len(v), weights[i]) for i, v in enumerate(ys)])
+        lab = yall >= 0
+
+        # out-of-fold stage-1 probabilities for every block of every document
+        p1_oof = np.zeros((Xall.shape[0], N_LABELS))
+        folds = min(self.inner_folds, len(X))
+        gkf = GroupKFold(n_splits=folds)
+        for tr, te in gkf.split(Xall, groups=doc_ids):
+            trl = tr[lab[tr]]
+            m = self._stage1().fit(Xall[trl], yall[trl], sample_weight=wall[trl])
+            p1_oof[te] = _scores_to_proba(_full_columns(m, m.decision_function(Xall[te]), -5.0))
+        self.stage1_ = self._stage1().fit(Xall[lab], yall[lab], sample_weight=wall[lab])
+
+        # stage 2 over out-of-fold context
+        Z = np.vstack([context_features(p1_oof[doc_ids == i], feats[i], X[i][1]) for i in range(len(X))])
+        z_oof = np.zeros((Z.shape[0], N_LABELS))
+        for tr, te in gkf.split(Z, groups=doc_ids):
+            trl = tr[lab[tr]]
+            m2 = self._stage2().fit(Z[trl], yall[trl], sample_weight=wall[trl])
+            z_oof[te] = _full_columns(m2, m2.decision_function(Z[te]), -30.0)
+        self.stage2_ = self._stage2().fit(Z[lab], yall[lab], sample_weight=wall[lab])
+
+        # temperature on gold-weighted out-of-fold scores
+        gold = lab & (wall >= 1.0)
+        self.temperature_ = fit_temperature(z_oof[gold], yall[gold]) if gold.any() else 1.0
+        self.labels_ = list(SECTION_LABELS)
+        return self
+
+    # -- inference ----------------------------------------------------------------------------
+    def _check(self) -> None:
+        if not hasattr(self, "stage1_"):
+            raise ModelError(None, "the section tagger is not fitted")
+
+    def stage1_proba(self, feats: DocFeatures) -> np.ndarray:
+        self._check()
+        if not feats.feats:
+            return np.zeros((0, N_LABELS))
+        X = self._hasher().transform(feats.feats)
+        return _scores_to_proba(_full_columns(self.stage1_, self.stage1_.decision_function(X), -5.0))
+
+    def proba_from_features(self, feats: DocFeatures, blocks: list[Block]) -> np.ndarray:
+        if not blocks:
+            return np.zeros((0, N_LABELS))
+        p1 = self.stage1_proba(feats)
+        Z = context_features(p1, feats, blocks)
+        z = _full_columns(self.stage2_, self.stage2_.decision_function(Z), -30.0)
+        return _softmax(z / self.temperature_)
+
+    def predict_proba(self, document: Document, blocks: list[Block]) -> np.ndarray:
+        """n_blocks × 7 probabilities, columns in ``SECTION_LABELS`` order."""
+        self._check()
+        return self.proba_from_features(featurise(document, blocks), blocks)
+
+    def predict(self, document: Document, blocks: list[Block]) -> list[str]:
+        return [SECTION_LABELS[k] for k in self.predict_proba(document, blocks).argmax(axis=1)]
+
+    def tag(self, document: Document, blocks: list[Block]) -> None:
+        apply_proba(blocks, self.predict_proba(document, blocks))
+
+    def explain(self, document: Document, blocks: list[Block], top: int = 6) -> list[dict[str, Any]]:
+        """Per block: the features whose stage-1 weights pushed most towards its label."""
+        self._check()
+        feats = featurise(document, blocks)
+        if not blocks:
+            return []
+        if not blocks[0].scores:
+            self.tag(document, blocks)
+        hasher = self._hasher()
+        coef = self.stage1_.coef_
+        classes = [int(c) for c in self.stage1_.classes_]
+        out = []
+        for b, f in zip(blocks, feats.feats, strict=True):
+            k = SECTION_LABELS.index(b.section)
+            names = [n for n in f if n != "bias"]
+            row: dict[str, Any] = {"label": b.section, "confidence": round(float(b.confidence), 4), "cues": []}
+            if names and k in classes:
+                idx = hasher.transform([{n: 1.0} for n in names]).indices
+                w = coef[classes.index(k), idx] * np.array([f[n] for n in names])
+                order = np.argsort(-w)[:top]
+                row["cues"] = [{"feature": names[j], "weight": round(float(w[j]), 4)} for j in order if w[j] > 0]
+            out.append(row)
+        return out
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
+        """Weights with skops (float32 to stay small) and ``meta.json`` beside them."""
+        import zipfile
+
+        from skops.io import dump
+
+        self._check()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        s1 = self.stage1_
+        s1.coef_ = s1.coef_.astype(np.float32)
+        state = {
+            "params": {"n_features": self.n_features, "c1": self.c1, "c2": self.c2,
+                       "inner_folds": self.inner_folds, "class_weight": self.class_weight,
+                       "random_state": self.random_state},
+            "stage1": s1, "stage2": self.stage2_, "temperature": float(self.temperature_),
+        }
+        tmp = path / (WEIGHTS_FILE + ".tmp")
+        dump(state, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        tmp.replace(path / WEIGHTS_FILE)
+        full = {"schema_version": SCHEMA_VERSION, "backend": self.backend, "labels": list(SECTION_LABELS),
+                "weights": WEIGHTS_FILE, **(meta or {})}
+        tmpm = path / "meta.json.tmp"
+        tmpm.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmpm.replace(path / "meta.json")
+
+    @classmethod
+    def load(cls, path: str | Path) -> SklearnSectionTagger:
+        from skops.io import get_untrusted_types, load
+
+        path = Path(path)
+        meta_file, weights = path / "meta.json", path / WEIGHTS_FILE
+        if not weights.exists() or not meta_file.exists():
+            raise ModelError(str(path), "section model weights or meta.json missing")
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise ModelError(str(path), f"section model schema {meta.get('schema_version')!r}, "
+                             f"expected {SCHEMA_VERSION}")
+        if list(meta.get("labels", [])) != list(SECTION_LABELS):
+            raise ModelError(str(path), "section model labels differ from this version's labels")
+        try:
+            untrusted = get_untrusted_types(file=weights)
+            allowed = [t for t in untrusted if t.startswith(("sklearn.", "numpy."))]
+            if len(allowed) != len(untrusted):
+                raise ModelError(str(weights), f"refusing untrusted types {sorted(set(untrusted) - set(allowed))}")
+            state = load(weights, trusted=allowed)
+        except ModelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any unreadable artefact is a model error
+            raise ModelError(str(weights), f"cannot load section model: {exc}") from exc
+        model = cls(**state["params"])
+        model.stage1_ = state["stage1"]
+        model.stage2_ = state["stage2"]
+        model.temperature_ = float(state["temperature"])
+        model.labels_ = list(SECTION_LABELS)
+        model.meta_ = meta
+        return model
+
+
+def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
+    """The temperature minimising the log-loss of ``softmax(z / T)`` (a 1-D search)."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_t: float) -> float:
+        p = _softmax(z / np.exp(log_t))
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0))))
+
+    res = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(res.x))
