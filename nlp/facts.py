@@ -964,17 +964,29 @@ class FactConfidence:
         self.C = C
 
     def fit(self, X: Any, y: Any) -> FactConfidence:
+        import numpy as np
         from sklearn.linear_model import LogisticRegression
 
+        y = np.asarray(y)
+        self.classes_ = np.array([0, 1])
+        if len(set(y.tolist())) < 2:  # one class only: a smoothed rate (Laplace), no regression
+            self.model_ = None
+            self.rate_ = (float(y.sum()) + 1.0) / (len(y) + 2.0)
+            return self
         self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(X, y)
-        self.classes_ = self.model_.classes_
+        self.rate_ = float(y.mean())
         return self
 
     def predict_proba(self, X: Any) -> Any:
+        import numpy as np
+
+        if self.model_ is None:
+            p = np.full(len(X), self.rate_)
+            return np.column_stack([1 - p, p])
         return self.model_.predict_proba(X)
 
     def predict(self, X: Any) -> Any:
-        return self.model_.predict(X)
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def confidence(self, key: str, feats: dict[str, float]) -> float:
         import numpy as np

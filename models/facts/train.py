@@ -18,6 +18,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SETS = (("gold/seeds", "seeds"), ("gold/corpus", "corpus"))
+# our own sample corpus (repo-relative): more documents, written apart from the rules' tuning
+OWN_SETS = ((REPO / "corpora/sample/gold", REPO / "corpora/sample/txt"),)
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -45,12 +47,13 @@ def rows(root: Path) -> tuple[list[list[float]], list[int], list[str], list[str]
     groups: list[str] = []
     keys: list[str] = []
     digest = hashlib.sha256()
-    for gold_dir, doc_dir in SETS:
-        for gf in sorted((root / gold_dir).glob("*.json")):
+    sets = [(root / g, root / d) for g, d in SETS] + [(g, d) for g, d in OWN_SETS if g.is_dir()]
+    for gold_dir, doc_dir in sets:
+        for gf in sorted(gold_dir.glob("*.json")):
             if gf.name == "themes.json":
                 continue
             gold = json.loads(gf.read_text(encoding="utf-8"))
-            path = root / doc_dir / gold["doc"]
+            path = doc_dir / Path(gold["doc"]).name
             if not path.exists():
                 continue
             digest.update(gf.read_bytes())
@@ -102,7 +105,8 @@ def main() -> None:
         "classes": [0, 1],
         "label": "1 = the chosen fact equals the gold fact (scorer's equality); 0 = wrong or not stated",
         "features": list(FEATURES) + [f"group={g}" for g in KEY_GROUPS],
-        "training_data": {"root": "../shared (gold/seeds+seeds, gold/corpus+corpus)", "sha256": digest,
+        "training_data": {"root": "../shared (gold/seeds+seeds, gold/corpus+corpus) and corpora/sample (gold+txt)",
+                          "sha256": digest,
                           "facts": len(y), "documents": len(set(groups))},
         "rebuild": ".venv/bin/python models/facts/train.py",
         "cross_validated": cv,
