@@ -299,6 +299,15 @@ def test_fact_confidence_follows_sklearn_conventions():
     assert proba[-1, 1] > proba[0, 1]
 
 
+def test_fact_confidence_with_one_class_is_a_smoothed_rate():
+    import numpy as np
+
+    X = np.array([feature_vector("money", {"score": 1.0})] * 8)
+    est = FactConfidence().fit(X, np.ones(8, dtype=int))
+    assert est.predict_proba(X)[0, 1] == pytest.approx(0.9)
+    assert est.predict(X).tolist() == [1] * 8
+
+
 # ------------------------------------------------------------------------------ gold, shared
 @pytest.mark.skipif(not (SHARED / "gold" / "seeds").is_dir(), reason="/work/shared gold is absent")
 @pytest.mark.parametrize(("gold_dir", "doc_dir", "floor"), [("seeds", "seeds", 0.9), ("corpus", "corpus", 0.85)])
