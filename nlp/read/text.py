@@ -99,6 +99,17 @@ def _cjk_score(text: str) -> int:
     return sum(1 if ch in _COMMON_CJK else -2 if "\ue000" <= ch <= "\uf8ff" else 0 for ch in text)
 
 
+def _refuse_mojibake(text: str, encoding: str, name: str) -> None:
+    """Shift-JIS or EUC-KR bytes often decode as GB18030 too, but only into rare characters.
+
+    Chinese prose has well over half its characters among the common ones; such a reading has almost none.
+    """
+    han = [ch for ch in text[:100_000] if "\u3400" <= ch <= "\u9fff" or "\ue000" <= ch <= "\uf8ff"]
+    if len(han) >= 100 and sum(ch in _COMMON_CJK for ch in han) < 0.2 * len(han):
+        raise EncodingError(name, f"decodes as {encoding} only into rare characters: another encoding "
+                                  "(Shift-JIS, EUC-KR …)?")
+
+
 def _pick_cjk(data: bytes, candidates: list[str]) -> str:
     """Between GB18030 and Big5 (both decode the bytes): the reading with more common characters;
     on a tie, charset-normalizer's guess; GB18030 by default (mainland reports)."""
@@ -168,7 +179,9 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str, list[str]]:
             continue
     if ok:
         enc = ok[0] if len(ok) == 1 else _pick_cjk(data, ok)
-        return data.decode(enc), enc, warnings
+        text = data.decode(enc)
+        _refuse_mojibake(text, enc, name)
+        return text, enc, warnings
     got = _tolerant(data, "gb18030")
     if got is not None:
         warnings.append(f"{got[1]} undecodable byte(s) replaced (U+FFFD)")
