@@ -176,6 +176,9 @@ def read_html(data: bytes, name: str) -> tuple[list[str], dict[int, dict[str, An
                     out.emit("| " + " | ".join(texts) + " |", hint)
                 if table is not None:
                     row_counter[table] = row_counter.get(table, 0) + 1
+            elif name_ == "p" and table is None and not ch.get_text().strip():
+                out.flush()
+                out.lines.append("")  # an empty paragraph is a blank line: line numbers stay those of the text
             elif name_ in _BLOCKS:
                 out.flush()
                 walk(ch, table)
