@@ -140,6 +140,28 @@ def load_model(path: str | None = None) -> Any:
     return sio.load(str(f), trusted=sio.get_untrusted_types(file=str(f)))
 
 
+TEXT_FEATURES = 2 ** 15
+TEXT_WEIGHT = 0.5  # share of the wording model in the blend (grouped CV)
+
+
+def text_vectorizer() -> Any:
+    """Hashed character 1-2-grams: the wording of generic statements, with no vocabulary stored."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=TEXT_FEATURES, alternate_sign=False)
+
+
+@lru_cache(maxsize=2)
+def load_text_model(path: str | None = None) -> Any:
+    folder = Path(path) if path else MODEL_DIR
+    f = folder / "boilerplate_text.skops"
+    if not f.exists():
+        return None
+    import skops.io as sio
+
+    return sio.load(str(f), trusted=sio.get_untrusted_types(file=str(f)))
+
+
 def _prior(row: list[float]) -> float:
     """Hand-set combination used when no model is shipped: common and unspecific is boilerplate."""
     f = dict(zip(FEATURES, row, strict=True))
@@ -159,7 +181,12 @@ def score_texts(items: Sequence[tuple[str, str, str]], corpus: CorpusCounts | No
         return [_prior(r) for r in rows]
     import numpy as np
 
-    return [float(p) for p in model.predict_proba(np.asarray(rows, dtype=float))[:, 1]]
+    p = model.predict_proba(np.asarray(rows, dtype=float))[:, 1]
+    tm = load_text_model()
+    if tm is not None:
+        pt = tm.predict_proba(text_vectorizer().transform([t for t, _, _ in items]))[:, 1]
+        p = (1 - TEXT_WEIGHT) * p + TEXT_WEIGHT * pt
+    return [float(v) for v in p]
 
 
 def score_reports(reports: list[Report]) -> None:

@@ -174,22 +174,38 @@ def _boilerplate_model() -> Any:
     return RandomForestClassifier(n_estimators=60, min_samples_leaf=5, max_depth=6, random_state=0)
 
 
-def train_boilerplate(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tuple[Any, dict[str, Any]]:
+def _text_model() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=10.0, max_iter=3000)
+
+
+def train_boilerplate(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tuple[Any, Any, dict[str, Any]]:
+    """The feature forest and the wording model, blended; CV grouped by document."""
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
+    from nlp.statements.boilerplate import TEXT_WEIGHT, text_vectorizer
+
     X, y, groups = boilerplate_rows(docs, bg)
+    texts = [s["text"] for gd in docs for s in gd.statements if "boilerplate" in s]
     Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
+    H = text_vectorizer().transform(texts)
     oof = np.zeros(len(ya))
+    oof_f = np.zeros(len(ya))
     for tr, te in GroupKFold(n_splits=min(5, len(set(groups)))).split(Xa, ya, groups):
         if len(set(ya[tr])) < 2:
-            oof[te] = ya[tr].mean()
+            oof[te] = oof_f[te] = ya[tr].mean()
             continue
-        oof[te] = _boilerplate_model().fit(Xa[tr], ya[tr]).predict_proba(Xa[te])[:, 1]
+        pf = _boilerplate_model().fit(Xa[tr], ya[tr]).predict_proba(Xa[te])[:, 1]
+        pt = _text_model().fit(H[tr], ya[tr]).predict_proba(H[te])[:, 1]
+        oof_f[te] = pf
+        oof[te] = (1 - TEXT_WEIGHT) * pf + TEXT_WEIGHT * pt
+    lab = [bool(v) for v in ya]
     metrics = {"statements": len(ya), "boilerplate": int(ya.sum()),
-               "auroc": round(_auroc(oof.tolist(), [bool(v) for v in ya]), 4),
-               "ece": round(_ece(oof.tolist(), [bool(v) for v in ya]), 4)}
-    return _boilerplate_model().fit(Xa, ya), metrics
+               "auroc": round(_auroc(oof.tolist(), lab), 4), "ece": round(_ece(oof.tolist(), lab), 4),
+               "auroc_features_only": round(_auroc(oof_f.tolist(), lab), 4), "text_weight": TEXT_WEIGHT}
+    return _boilerplate_model().fit(Xa, ya), _text_model().fit(H, ya), metrics
 
 
 def _background_texts() -> list[str]:
@@ -225,9 +241,10 @@ def train_command(out: Path = Path("models/statements"), use_pipeline: bool = Tr
     bg = ({int(k, 16): int(v) for k, v in bg_data["df"].items()}, int(bg_data["docs"]))
     # the confidence model must not see a stale model while its candidates are built
     conf_model, conf_metrics = train_confidence(docs, use_pipeline)
-    bp_model, bp_metrics = train_boilerplate(docs, bg)
+    bp_model, bp_text, bp_metrics = train_boilerplate(docs, bg)
     sio.dump(conf_model, str(out / "confidence.skops"))
     sio.dump(bp_model, str(out / "boilerplate.skops"))
+    sio.dump(bp_text, str(out / "boilerplate_text.skops"))
     digest = hashlib.sha256()
     for gd in docs:
         digest.update(gd.name.encode())
@@ -257,4 +274,5 @@ def _clear_caches() -> None:
 
     confidence.load_model.cache_clear()
     boilerplate.load_model.cache_clear()
+    boilerplate.load_text_model.cache_clear()
     boilerplate.background.cache_clear()
