@@ -38,6 +38,20 @@ _DONE_WORDS = re.compile(r"^(?:已?完成|达标|是|否|明显|提升|提高|�
 _UNIT_START = re.compile(r"(?:人次|个|人|件|次|户|家|项|名)[，,。；;、\s]")
 _POINTS_CELL = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]\s*$")
 _YEAR = re.compile(r"(20[0-9]{2}|19[0-9]{2})\s*年")
+# Columns that split a spending total (合计 | 基本支出 | 项目支出): value columns only side by side.
+_SPLIT_COLS = {"合计", "基本支出", "项目支出", "人员经费", "公用经费"}
+# The title of a report on one project (项目支出绩效自评报告), not a department's (部门整体支出).
+_PROJECT_TITLE = re.compile(r"项目.{0,12}(?:绩效|自评|评价)")
+_DEPT_TITLE = re.compile(r"整体|部门决算|单位决算")
+
+
+def is_project_report(lines: list[str]) -> bool:
+    """Whether the document evaluates one project: read from its title (the first lines)."""
+    head = "".join(ln.strip() for ln in [ln for ln in lines[:40] if ln.strip()][:6])
+    head = re.sub(r"\s", "", head)
+    m = _PROJECT_TITLE.search(head)
+    # the title comes first: a match after a sentence (an excerpt's "(二)项目支出绩效自评结果") is a heading
+    return bool(m) and m.start() <= 45 and "。" not in head[:m.start()] and not _DEPT_TITLE.search(head[:m.end() + 10])
 
 
 @dataclass(slots=True)
@@ -89,7 +103,7 @@ def _col_unit(col: str, table: _Table) -> tuple[str | None, str, float, bool]:
         return "%", "percent", 1.0, True
     if re.search(r"人数|编制", name):
         return "人", "count", 1.0, True
-    if re.search(r"预算|决算|执行数|金额|资金|支出|收入|投资|拨款|经费", name):
+    if re.search(r"预算|决算|执行数|金额|资金|支出|收入|投资|拨款|经费|^合计$", name):
         if table.scale is not None:
             return "元", "amount", table.scale, True
         return None, "amount", 1.0, False
@@ -147,6 +161,7 @@ class Extractor:
         figures: list[Figure] = []
         table = _Table()
         lines = document.lines
+        self.project = is_project_report(lines)
         prev_tab = False
         for idx, raw in enumerate(lines):
             number = idx + 1
@@ -191,7 +206,8 @@ class Extractor:
                 ctx = clause_context(raw, m.start)
                 f = Figure(block=bidx, line=number, start=m.start, end=m.end, text=m.text, value=m.value,
                            unit=m.unit, kind=m.kind, comparator=m.comparator, label=label,
-                           metric=metric_for(label, ctx, m.kind, m.unit, comparator=m.comparator, value=m.value),
+                           metric=metric_for(label, ctx, m.kind, m.unit, comparator=m.comparator, value=m.value,
+                                             project=self.project),
                            pattern=m.pattern,
                            in_table=in_cells, range_part=m.range_part)
                 f.confidence = 0.0
@@ -342,8 +358,9 @@ class Extractor:
                         if f.line == cell.line and f.start == cell.start + m.start:
                             f.label = f"{table.row_label} {_column_name(col)}".strip()
                             metric = metric_for(f.label, "", f.kind, f.unit, in_table=True,
-                                                row_label=table.row_label, column=self._year_col(col, table))
-                            if metric and not re.search(r"项目支出.*表|项目.*自评表", table.title):
+                                                row_label=table.row_label, column=self._year_col(col, table),
+                                                title=table.title)
+                            if metric and not self._part_table(table):
                                 f.metric = metric
                             break
                 continue
@@ -389,14 +406,19 @@ class Extractor:
                 continue
             rl = table.row_label
             label = f"{rl} {_column_name(col)}".strip()
-            metric = metric_for(label, "", kind, unit, in_table=True, row_label=rl, column=self._year_col(col, table))
-            if metric and re.search(r"项目支出.*表|项目.*自评表", table.title):
+            metric = metric_for(label, "", kind, unit, in_table=True, row_label=rl, column=self._year_col(col, table),
+                                title=table.title)
+            if metric and self._part_table(table):
                 metric = None
             figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
                                   value=_round(m.value * mult), unit=unit, kind=kind, comparator=m.comparator,
                                   label=label, metric=metric, pattern="table", in_table=True))
         table.row_unit = None
         table.last_text = ""
+
+    def _part_table(self, table: _Table) -> bool:
+        """A project's table inside a department report states the project's figures, not the report's."""
+        return not getattr(self, "project", False) and bool(re.search(r"项目支出.*表|项目.*自评表", table.title))
 
     @staticmethod
     def _year_col(col: str, table: _Table) -> str:
@@ -416,6 +438,12 @@ class Extractor:
             # cells after the last row break open this row; only those before it can be a header
             head, rowcells = table.pending[:table.break_at], table.pending[table.break_at:]
         values = [p for p in head if _is_value_col(p)]
+        cols_head = head if rowcells else head[:-1]  # without rowcells the last cell is the row label
+        split = 0
+        while split < len(cols_head) and cols_head[len(cols_head) - 1 - split] in _SPLIT_COLS:
+            split += 1
+        if split >= 2 and len(values) < 2:
+            values = cols_head[len(cols_head) - split:]
         unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in head)
         last = table.pending[-1]
         if len(values) >= 2 or (len(values) == 1 and unit_col and len(head) >= 3):

@@ -77,28 +77,47 @@ _SUBITEM = re.compile(r"基本支出|项目支出|人员|公用|三公|工资|�
 
 
 _CATEGORY = re.compile(r"[（(](?:类|款|项)[)）]")
-_CHANGE = re.compile(r"增加|减少|增长|下降|比上年|较上年|同比|调减|调增|追加|增幅|降幅|结余|结转")
+_CHANGE = re.compile(r"增加|减少|增长|下降|比上年|较上年|同比|调减|调增|追加|增幅|降幅|结余|结转|超出|超支")
+# Sub-items an earlier clause of the sentence may name ("…公务接待费…，决算数0万元"): expenditure parts
+# only, not the budget's own history (追加, 结转), which leaves the next clause about the whole.
+_SUBITEM_PRIOR = re.compile(r"基本支出|项目支出|人员|公用|三公|工资|商品和服务|对个人和家庭|资本性|一般公共服务|社会保障|"
+                            r"卫生健康|住房保障|农林水|教育|科学技术|交通运输|城乡社区|节能环保|文化|公共安全|"
+                            r"政府性基金|机关运行|接待|公务用车|出国|采购|单项|每|人均|其他|工作经费|专项|资金项目|项目资金")
+_THREE_PUBLIC_PART = re.compile(r"出国|公务用车|接待|会议|培训")
+# A project report's own project: its spending and score are the report's totals.
+_PROJECT_SELF = re.compile(r"^(?:该|本|此)?项目(?:全年|年度|本年|当年|累计|实际|共|资金)*(?:支出|使用|执行)(?:金额|资金|数)?$")
+
+
+def current_clause(context: str) -> str:
+    """The clause the figure sits in: the context since its last comma or colon."""
+    cut = max(context.rfind(c) for c in "，,：:")
+    return context[cut + 1:]
 
 
 def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_table: bool = False,
                row_label: str | None = None, column: str | None = None, comparator: str | None = None,
-               value: float | None = None) -> str | None:
+               value: float | None = None, project: bool = False, title: str = "") -> str | None:
     """The canonical metric a figure states, or None (rules; see module doc). A bounded value
-    (≥99%) is a target, not the stated figure, so it names no metric."""
+    (≥99%) is a target, not the stated figure, so it names no metric. ``project`` says the
+    report evaluates one project (项目支出绩效自评报告): its project's totals are the report's."""
     lab = (label or "").replace(" ", "")
     ctx = context.replace(" ", "")
     if in_table:
-        return _table_metric(row_label or "", column or "", kind)
+        return _table_metric(row_label or "", column or "", kind, title.replace(" ", ""))
     if comparator is not None:
         return None
     if kind == "amount":
         if _CHANGE.search(lab) or _CATEGORY.search(ctx[-40:]):
             return None
+        if project and _PROJECT_SELF.search(lab):
+            return "expenditure_total"
         return _amount_metric(lab, ctx)
     if kind == "percent":
-        if re.search(r"预算执行率|资金执行率|执行率|完成预算|支出进度", lab) and not re.search(
-                r"基本支出|项目支出|人员|公用|三公|单项|项目资金|调整率|差异率|未$", lab + ctx[-12:]) and not (
-                _SUBITEM.search(ctx[-40:]) or _CATEGORY.search(ctx[-40:])):
+        # a project report's own project (项目资金) is the whole; elsewhere it is a part
+        near = re.sub(r"项目资金|资金项目|专项", "", ctx[-40:]) if project else ctx[-40:]
+        if re.search(r"预算执行率|资金执行率|执行率|完成(?:全年|年度|调整后)?预算|支出进度", lab) and not re.search(
+                r"基本支出|项目支出|人员|公用|三公|单项|调整率|差异率|未$", lab + ctx[-12:]) and not (
+                (not project and "项目资金" in lab + ctx[-12:]) or _SUBITEM.search(near) or _CATEGORY.search(near)):
             return "execution_rate"
         return None
     if kind == "score":
@@ -107,6 +126,9 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
         if value is not None and value < 50:
             return None  # an indicator's points, not the overall score
         if re.search(r"总分|综合得分|总得分|整体.{0,8}得分|部门.{0,8}得分|自评得分|评价得分|绩效得分|最终得分|自评分", lab):
+            # a department report's project scores are parts, not its overall score
+            return None if ("项目" in lab and not project) else "self_score"
+        if project and re.search(r"^(?:该|本|此)?项目(?:综合|最终|总)?得分$", lab):
             return "self_score"
         return None
     if kind == "count" and unit in ("人", "名", None):
@@ -120,7 +142,8 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
 
 def _amount_metric(lab: str, ctx: str) -> str | None:
     if "收入" in lab and re.search(r"收入决算|收入合计|本年收入|总收入|总体收入|年度收入|财政拨款收入|收入总计", lab) \
-            and not re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本|项目|支出", lab):
+            and not re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本|项目|支出", lab) \
+            and "其中" not in ctx[-len(lab) - 4:]:
         return "revenue_total"
     if re.search(r"调整后预算|全年预算|调整预算|预算调整后|年中调整预算", lab) and not re.search(r"支出金额|执行", lab):
         return None if _SUBITEM.search(lab.replace("预算调整后", "")) else "budget_adjusted"
@@ -140,18 +163,20 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
         return "budget_initial"
     if re.search(r"年初预算|预算数|批复预算|项目预算|预算安排|预算总额|预算金额|下达预算|指标金额|^预算$|收入预算|支出预算|"
                  r"批复数|批复金额", lab):
-        if _SUBITEM.search(lab) or _SUBITEM.search(ctx[-12:].replace(lab, "")):
+        if _SUBITEM.search(lab) or _SUBITEM.search(current_clause(ctx)) or _SUBITEM.search(ctx[-12:].replace(lab, "")):
             return None
         return "budget_initial"
     if re.search(r"(?:本年|年度|全年|实际|总)?支出(?:合计|总额|总计|资金|金额)?(?:共计|累计)?$|决算数|执行数|执行金额|实际完成数?|已执行|支出决算|实际使用|开支额", lab):
-        core = re.sub(r"全年度|本年度?|年度|全年|实际|总|合计|总额|总计|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
+        core = re.sub(r"全年度|本年度?|年度|全年|实际|合计|总额|总计|总|决算数?|执行数|执行金额|已执行|财政拨款|当年|部门|单位|"
                       r"整体|资金|预算|共计?|累计|金额|", "", lab)
         core = re.sub(r"^.{2,}?(?:局|院|委|办|中心|学校|站|队)(?:本级)?", "", core)
         subject = _subject_of(lab + "|" + ctx[-45:])
+        if subject == "three_public_expenditure" and _THREE_PUBLIC_PART.search(current_clause(ctx)):
+            return None  # 公务接待费支出决算: a part of the 三公 total
         if subject:
             return subject
         if core in ("", "支出", "完成数", "完成", "使用"):
-            if _SUBITEM.search(ctx[-40:]):
+            if _SUBITEM.search(current_clause(ctx)) or _SUBITEM_PRIOR.search(ctx[-40:]):
                 return None  # "…公务接待费…，决算数0万元": the clause is about a sub-item
             return "expenditure_total"
         if re.search(r"执行数$|开支额$|执行金额$", lab) and not _SUBITEM.search(lab):
@@ -160,7 +185,8 @@ def _amount_metric(lab: str, ctx: str) -> str | None:
     if lab in ("实际", "实际完成", "支出", "实际支出") or re.search(r"开支额$", lab):
         return _subject_of(ctx) or "expenditure_total"
     if re.search(r"本年收入合计|收入合计|本年收入|总收入|总体收入|年度收入|本年度收入|财政拨款收入|财政预算拨款收入|收入总计", lab):
-        if re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab):
+        if re.search(r"一般公共预算|政府性基金|国有资本|上级|事业收入|其他收入|基本收入|项目收入", lab) or re.search(
+                r"其中", ctx[-len(lab) - 4:]):
             return None
         return "revenue_total"
     return None
@@ -180,13 +206,17 @@ def _subject_of(text: str) -> str | None:
     return best
 
 
-def _table_metric(row: str, col: str, kind: str) -> str | None:
+def _table_metric(row: str, col: str, kind: str, title: str = "") -> str | None:
     row = row.replace(" ", "")
     col = col.replace(" ", "")
-    total_row = bool(re.fullmatch(r"(?:年度资金总额|资金总额|总额|合计|总计|预算资金|支出总额|收入总额|支出合计|"
+    # 总计 of a 收入支出决算总表 adds the carry-over: it is neither the year's revenue nor its spending
+    total_row = bool(re.fullmatch(r"(?:年度资金总额|资金总额|总额|合计|预算资金|支出总额|收入总额|支出合计|"
                                   r"本年支出合计|收入合计|本年收入合计)[:：]?", row)) or not row
     if re.search(r"得分", col) and re.fullmatch(r"总分|合计|总计|综合得分|总得分", row):
         return "self_score"
+    if kind == "percent" and re.fullmatch(r"(?:全年|年度)?(?:预算|资金)执行率?", row) and re.search(
+            r"实际完成值?|完成值|实际值|全年执行", col):
+        return "execution_rate"  # an indicator table's 预算执行率 row, actual-value column
     if kind == "count":
         if re.search(r"编制", col):
             return "staff_authorized"
@@ -197,9 +227,14 @@ def _table_metric(row: str, col: str, kind: str) -> str | None:
         return "execution_rate" if total_row and re.search(r"执行率", col) else None
     if kind != "amount":
         return None
+    if total_row and "支出" in title and "收入" not in row and re.fullmatch(r"(?:本年)?(?:支出)?(?:合计|决算数?)|基本支出|项目支出", col):
+        # 支出决算表: 合计 | 基本支出 | 项目支出 columns over the total row
+        return {"基本支出": "basic_expenditure", "项目支出": "project_expenditure"}.get(col, "expenditure_total")
     if total_row:
-        if "收入" in row and re.search(r"决算|执行|实际", col):
+        if "收入" in row and re.search(r"决算|执行|实际|^金额$", col):
             return "revenue_total"
+        if "支出" in row and re.fullmatch(r"金额|决算数?", col):
+            return "expenditure_total"
         if re.search(r"年初预算|^(?:[0-9]{4}年)?预算数?$|批复预算", col):
             return "budget_initial"
         if re.search(r"全年预算|调整后预算", col):
