@@ -84,8 +84,9 @@ class TransformersSectionClassifier:
         self._check_fitted()
         rows = []
         with torch.no_grad():
-            for start in range(0, len(texts), max(self.batch_size, 32)):
-                enc = self._encode(contexts[start:start + 64], texts[start:start + 64])
+            chunk = max(self.batch_size, 32)
+            for start in range(0, len(texts), chunk):
+                enc = self._encode(contexts[start:start + chunk], texts[start:start + chunk])
                 logits = self.model_(**enc).logits
                 rows.append(torch.softmax(logits, dim=-1).cpu().numpy())
         if not rows:

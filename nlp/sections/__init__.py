@@ -87,4 +87,8 @@ def load_tagger(path: str | Path | None = None) -> Any:
         return SklearnSectionTagger.load(path)
     if backend == "keywords":
         return KeywordTagger()
+    if backend == "transformers":
+        from nlp.integrations.transformers_backend import TransformersTagger
+
+        return TransformersTagger.load(path)
     raise ModelError(str(path), f"unknown section model backend {backend!r}")
