@@ -57,6 +57,7 @@ fuzz: $(STAMP) ## The long fuzz profile
 models: $(STAMP) ## Retrain the shipped models
 	$(BIN)/nlp train sections
 	$(BIN)/nlp train figures
+	$(BIN)/nlp train facts
 	$(BIN)/nlp train statements
 
 corpus: $(STAMP) ## Re-render the sample corpus into every format

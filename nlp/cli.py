@@ -214,6 +214,16 @@ def train_figures(
     train_command(out=out)
 
 
+@train_app.command("facts")
+def train_facts(
+    out: Annotated[Path, typer.Option("--out", help="Where to save the model folder.")] = Path("models/facts"),
+) -> None:
+    """Rebuild the fact confidence model (document-grouped CV figures in meta.json)."""
+    from nlp.facts_train import train_command
+
+    train_command(out=out)
+
+
 @train_app.command("statements")
 def train_statements(
     out: Annotated[Path, typer.Option("--out", help="Where to save the model folder.")] = Path("models/statements"),

@@ -1,10 +1,10 @@
-"""Rebuild the facts confidence model: ``.venv/bin/python models/facts/train.py [GOLD_ROOT]``.
+"""Rebuild the facts confidence model: ``nlp train facts [--out models/facts]``.
 
 Runs the pipeline (up to figures) over every gold document under ``GOLD_ROOT`` (default
 ``../shared``: gold/seeds with seeds/, gold/corpus with corpus/), reads each chosen fact's
 competition features, labels it right or wrong against the gold facts (the scorer's own
-equality, imported from ``GOLD_ROOT/tools/score.py``), measures calibration by document-grouped
-cross-validation, then fits on everything and saves ``model.skops`` + ``meta.json`` here.
+equality, as ``nlp.scoring`` implements it), measures calibration by document-grouped
+cross-validation, then fits on everything and saves ``model.skops`` + ``meta.json``.
 """
 from __future__ import annotations
 
@@ -15,31 +15,23 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = REPO / "models" / "facts"
 SETS = (("gold/seeds", "seeds"), ("gold/corpus", "corpus"))
 # our own sample corpus (repo-relative): more documents, written apart from the rules' tuning
 OWN_SETS = ((REPO / "corpora/sample/gold", REPO / "corpora/sample/txt"),)
 
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error, equal-width bins (as the project's scorer measures it)."""
-    idx = np.minimum((np.clip(p, 0, 1) * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            total += mask.sum() / len(p) * abs(p[mask].mean() - y[mask].mean())
-    return float(total)
+def ece(p: np.ndarray, y: np.ndarray) -> float:
+    from nlp.scoring import calibration_error
+
+    return float(calibration_error(list(zip(p.tolist(), (y > 0).tolist(), strict=True))))
 
 
 def rows(root: Path) -> tuple[list[list[float]], list[int], list[str], list[str], str]:
-    sys.path.insert(0, str(REPO))
-    sys.path.insert(0, str(root / "tools"))
-    from score import fact_equal  # the scorer's equality, used as-is, not copied
-
     from nlp.facts import HeuristicConfidence, extract_facts, feature_vector
     from nlp.pipeline import Pipeline
+    from nlp.scoring import fact_matches as fact_equal
 
     pipe = Pipeline(stages=("structure", "sections", "figures"))
     X: list[list[float]] = []
@@ -47,7 +39,7 @@ def rows(root: Path) -> tuple[list[list[float]], list[int], list[str], list[str]
     groups: list[str] = []
     keys: list[str] = []
     digest = hashlib.sha256()
-    sets = [(root / g, root / d) for g, d in SETS] + [(g, d) for g, d in OWN_SETS if g.is_dir()]
+    sets = [(root / g, root / d) for g, d in SETS if (root / g).is_dir()] + [(g, d) for g, d in OWN_SETS if g.is_dir()]
     for gold_dir, doc_dir in sets:
         for gf in sorted(gold_dir.glob("*.json")):
             if gf.name == "themes.json":
@@ -74,13 +66,16 @@ def rows(root: Path) -> tuple[list[list[float]], list[int], list[str], list[str]
     return X, y, groups, keys, digest.hexdigest()
 
 
-def main() -> None:
+def train_command(out: Path = DEFAULT_OUT, root: Path | None = None) -> dict:
+    """``nlp train facts``: cross-validate, fit on every gold fact, save to ``out``."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
     from sklearn.model_selection import GroupKFold
 
     from nlp.facts import FEATURES, KEY_GROUPS, FactConfidence
 
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared"
+    root = Path(root) if root is not None else REPO.parent / "shared"
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     X_, y_, groups, keys, digest = rows(root)
     X, y = np.asarray(X_), np.asarray(y_)
     oof = np.zeros(len(y))
@@ -97,7 +92,7 @@ def main() -> None:
     model = FactConfidence(C=1.0).fit(X, y)
     import skops.io as sio
 
-    sio.dump(model, HERE / "model.skops")
+    sio.dump(model, out / "model.skops")
     meta = {
         "schema_version": 1,
         "name": "facts-confidence",
@@ -108,12 +103,9 @@ def main() -> None:
         "training_data": {"root": "../shared (gold/seeds+seeds, gold/corpus+corpus) and corpora/sample (gold+txt)",
                           "sha256": digest,
                           "facts": len(y), "documents": len(set(groups))},
-        "rebuild": ".venv/bin/python models/facts/train.py",
+        "rebuild": "nlp train facts",
         "cross_validated": cv,
     }
-    (HERE / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(cv, ensure_ascii=False))
-
-
-if __name__ == "__main__":
-    main()
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(cv, ensure_ascii=False), file=sys.stderr)
+    return meta
