@@ -84,7 +84,7 @@ def collect() -> tuple[list[dict], list[int], list[str], dict[str, Any]]:
             metric_gold = sum(1 for x in gold.get("figures", []) if x.get("metric") and int(x["line"]) not in skipped)
             stats["docs"] += 1
             stats["gold"] += n_gold
-            doc_id = f"{gdir.name}/{gf.stem}"
+            doc_id = f"{gdir.parent.name if gdir.name == 'gold' else gdir.name}/{gf.stem}"
             stats["rows"].append({"doc": doc_id, "gold": n_gold, "metric_gold": metric_gold})
             for f, ok, hit in label_figures(figures, gold):
                 if ok is None:
@@ -135,7 +135,23 @@ def cross_validate(X: list[dict], y: list[int], groups: list[str], stats: dict[s
     gold = stats["gold"]
     metric_gold = sum(r["metric_gold"] for r in stats["rows"])
     metric_right = sum(1 for i in kept if hits[i][3])
+    per_set: dict[str, Any] = {}
+    for name in sorted({r["doc"].split("/")[0] for r in stats["rows"]}):
+        rows = [r for r in stats["rows"] if r["doc"].split("/")[0] == name]
+        docs = {r["doc"] for r in rows}
+        k_set = [i for i in kept if groups[i] in docs]
+        tp_s = sum(1 for i in k_set if hits[i][1])
+        g_s = sum(r["gold"] for r in rows)
+        mg_s = sum(r["metric_gold"] for r in rows)
+        per_set[name] = {
+            "documents": len(docs), "gold": g_s,
+            "precision": round(tp_s / len(k_set), 4) if k_set else 0.0,
+            "recall": round(tp_s / g_s, 4) if g_s else 0.0,
+            "metric_accuracy": round(sum(1 for i in k_set if hits[i][3]) / mg_s, 4) if mg_s else 0.0,
+            "ece": round(ece([probs[i] for i in k_set], [y[i] for i in k_set]), 4) if k_set else 0.0,
+        }
     return {
+        "per_set": per_set,
         "figures": len(y), "kept": len(kept), "gold": gold,
         "precision": round(tp / (tp + fp), 4) if kept else 0.0,
         "recall": round(tp / gold, 4) if gold else 0.0,
