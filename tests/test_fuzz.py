@@ -124,3 +124,23 @@ def test_a_million_short_lines(pipeline):
     lines = [f"{i % 97}、项目{i % 13}完成{i % 7}件" for i in range(1_000_000)]
     report = pipeline.process(from_text("\n".join(lines), doc="million.txt"))
     assert report.blocks[-1].line_end == 1_000_000
+
+
+_TAGS = st.sampled_from(["<p>", "</p>", "<p></p>", "<br>", "<table><tr><td>", "</td><td>", "</td></tr></table>",
+                         "<h2>", "</h2>", "<script>", "</script>", "<style>", "<!--", "-->", "<![CDATA[", "]]>",
+                         "&amp;", "&nbsp;", "&#0;", "&#xD800;", "&lol;", '<!DOCTYPE x [<!ENTITY lol "lol">]>',
+                         '<a href="javascript:alert(1)">', "</a>", "<div style='display:none'>", "</div>", "<"])
+
+
+@given(parts=st.lists(st.one_of(_TAGS, hostile_text), max_size=40))
+def test_tag_soup_html(tmp_path_factory, parts):
+    """Any mix of tags, entities and text: our errors or lines, never script text or an expanded entity."""
+    path = tmp_path_factory.mktemp("html") / "soup.html"
+    path.write_text("<html><body>" + "".join(parts) + "<script>SECRET_SCRIPT</script></body></html>",
+                    encoding="utf-8", errors="surrogatepass")
+    try:
+        document = read(path)
+    except NlpError as exc:
+        assert "soup.html" in str(exc)
+        return
+    assert not any("SECRET_SCRIPT" in line for line in document.lines)
