@@ -43,6 +43,9 @@ _SPLIT_COLS = {"合计", "基本支出", "项目支出", "人员经费", "公用
 # The title of a report on one project (项目支出绩效自评报告), not a department's (部门整体支出).
 _PROJECT_TITLE = re.compile(r"项目.{0,12}(?:绩效|自评|评价)")
 _DEPT_TITLE = re.compile(r"整体|部门决算|单位决算")
+# Grade words: a row that holds one scores the numbers beside it; "优(≥90)" bounds a grade's score.
+_GRADE_CELLS = {"优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "一般", "较差"}
+_GRADE_BAND = re.compile(r"(?:优秀|良好|优|良|中等|中|合格|及格|较差|差|一般)\s{0,2}[(（]([^()（）\n]{1,24})[)）]")
 
 
 def is_project_report(lines: list[str]) -> bool:
@@ -213,6 +216,7 @@ class Extractor:
                 f.confidence = 0.0
                 line_figs.append(f)
                 prev_end = m.end
+            line_figs.extend(self._grade_bands(raw, number, bidx, mentions))
             if not in_cells:
                 if len(raw.strip()) > 40:
                     self._end_row(table, figures)
@@ -255,6 +259,36 @@ class Extractor:
             return names[order].strip()[-14:]
         return None
 
+    @staticmethod
+    def _grade_bands(raw: str, number: int, bidx: int, mentions: list[Mention]) -> list[Figure]:
+        """"优(≥90)", "良（≥80,<90）": the bare numbers bounding a grade are scores."""
+        out: list[Figure] = []
+        for g in _GRADE_BAND.finditer(raw):
+            lo, hi = g.start(1), g.end(1)
+            for m in mentions:
+                if m.pattern == "bare" and lo <= m.start and m.end <= hi and 0 <= m.value <= 100:
+                    out.append(Figure(block=bidx, line=number, start=m.start, end=m.end, text=m.text, value=m.value,
+                                      unit="分", kind="score", comparator=m.comparator, label=raw[g.start():lo - 1],
+                                      pattern="grade_band", in_table=True))
+        return out
+
+    def _grade_row(self, cells: list[_Cell], number: int, bidx: int, table: _Table,
+                   figures: list[Figure]) -> bool:
+        """A headerless row with a grade cell (产出 | 20.00 | 20.00 | 优): its numbers are points;
+        full marks of 100 then the score is the overall score (100.00 | 94.04 | 优)."""
+        if table.columns or not any(c.text in _GRADE_CELLS for c in cells):
+            return False
+        nums = [(c, m) for c in cells if (m := _numeric(c.text)) is not None]
+        if not nums or any(m.pattern != "bare" or m.comparator or not 0 <= m.value <= 100 for _c, m in nums):
+            return False
+        total = len(nums) == 2 and nums[0][1].value == 100 and nums[1][1].value <= 100
+        for i, (c, m) in enumerate(nums):
+            metric = "self_score" if total and i == 1 and not self._part_table(table) else None
+            figures.append(Figure(block=bidx, line=number, start=c.start, end=c.end, text=c.text, value=m.value,
+                                  unit="分", kind="score", label="总分 得分" if total else None, metric=metric,
+                                  pattern="grade_row", in_table=True))
+        return True
+
     def _table_line(self, raw: str, number: int, bidx: int, table: _Table, figures: list[Figure],
                     section: str | None) -> None:
         cells = _cells_of(raw, number)
@@ -264,6 +298,8 @@ class Extractor:
             table.col = 0
             table.row_label = ""
             table.break_at = len(table.pending)
+            if self._grade_row(cells, number, bidx, table, figures):
+                return
         for cell in cells:
             t = cell.text
             decl = _UNIT_DECL.search(t)
