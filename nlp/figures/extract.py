@@ -473,7 +473,16 @@ class Extractor:
         if 0 <= table.break_at < len(table.pending):
             # cells after the last row break open this row; only those before it can be a header
             head, rowcells = table.pending[:table.break_at], table.pending[table.break_at:]
-        values = [p for p in head if _is_value_col(p)]
+        values, gap, cut = [], 0, False
+        for p in head:
+            if _is_value_col(p):
+                if values and gap >= 2:  # header, then a text column and a row label: the rest is a row
+                    cut = True
+                    break
+                values.append(p)
+                gap = 0
+            elif values:
+                gap += 1
         cols_head = head if rowcells else head[:-1]  # without rowcells the last cell is the row label
         split = 0
         while split < len(cols_head) and cols_head[len(cols_head) - 1 - split] in _SPLIT_COLS:
@@ -488,7 +497,7 @@ class Extractor:
             if rowcells:
                 table.row_label = rowcells[-1]
             else:
-                table.row_label = "" if _is_value_col(last) else last
+                table.row_label = "" if (_is_value_col(last) and not cut) else last
         else:
             if rowcells and len(head) >= 3 and not values:
                 table.columns, table.years = [], []  # a new header naming no value columns: forget the old one

@@ -255,6 +255,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         unit = sm.group("unit")
         scale = sm.group("scale")
         post = sm.group("post")
+        per = sm.group("per")
         approx = bool(sm.group("a1") or sm.group("a2"))
         end = sm.end()
         while end > e and text[end - 1] in " \u3000\u00a0":
@@ -320,8 +321,10 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if unit in _MONEY:
             mult *= _MONEY[unit]
             scaled = mult != 1.0
-            unit, kind = "元", "amount"
-            # 元/亩, 元/人 (a rate): the unit stays 元 as the labelling guide reads it; the text keeps "/亩"
+            # 元/亩, 元/人 (a rate): the unit as written, "元/" and its denominator (the scorer tells 元/人 from 元)
+            # "元/人、天" (a compound rate) is read as 元
+            rate = per and sm.end("per") <= end and text[sm.end("per"):sm.end("per") + 1] not in ("、", "·", "/", "／")
+            unit, kind = ("元/" + per[1:]) if rate else "元", "amount"
         elif unit in _PERCENT or m.group("pct"):
             kind = "percent"
             if unit in ("％",):
