@@ -208,6 +208,64 @@ def test_pipe_table_indicator_rows() -> None:
     assert row3 == [(95, "%"), (100, "%"), (5, "分"), (5, "分")]
 
 
+def _metrics(lines: list[str]) -> dict[float, str | None]:
+    doc, blocks = _doc(lines)
+    return {f.value: f.metric for f in Extractor().extract(doc, blocks)}
+
+
+def test_a_project_reports_own_spending_and_score_are_the_reports_totals() -> None:
+    body = ["截至年底，该项目实际支出84.6万元，预算执行率94.00%。", "经自评，该项目得分91分，等级为优秀。"]
+    project = _metrics(["青山县林业局", "2024年度森林防火专项项目支出绩效自评报告", *body])
+    assert project[846000] == "expenditure_total"
+    assert project[94.0] == "execution_rate"
+    assert project[91] == "self_score"
+    whole = _metrics(["青山县林业局2024年度部门整体支出绩效自评报告", *body,
+                      "森林防火专项项目绩效自评得分88分。"])
+    assert whole[846000] != "expenditure_total"  # one project of a department is a part
+    assert whole[91] is None and whole[88] is None
+
+
+def test_budget_history_does_not_hide_the_total_and_sub_items_stay_parts() -> None:
+    got = _metrics(["本部门年初预算数为900.00万元，年中追加预算60.00万元，全年预算数为960.00万元，"
+                    "支出决算为950.40万元，完成全年预算数的99.00%。",
+                    "“三公”经费财政拨款支出预算为5.00万元，其中公务接待费预算数为1.20万元，支出决算为4.10万元。",
+                    "本年收入合计980.00万元，其中：财政拨款收入930.00万元。",
+                    "项目支出实际执行320.00万元，超出调整后预算数12.00万元。"])
+    assert got[9000000] == "budget_initial" and got[9600000] == "budget_adjusted"
+    assert got[600000] is None  # 追加 is a change, not a budget
+    assert got[9504000] == "expenditure_total" and got[99.0] == "execution_rate"
+    assert got[50000] is None and got[12000] is None  # 三公 and its parts are not the unit's budget
+    assert got[9800000] == "revenue_total" and got[9300000] is None
+    assert got[120000] is None
+
+
+def test_expenditure_table_split_columns_and_total_rows() -> None:
+    lines = ["支出决算表", "单位：万元", "\t项目", "\t合计", "\t基本支出", "\t项目支出", "", "\t合计", "\t500.00",
+             "\t320.00", "\t180.00", "", "\t一般公共服务支出", "\t400.00", "\t300.00", "\t100.00", ""]
+    doc, blocks = _doc(lines)
+    figs = {f.line: f for f in Extractor().extract(doc, blocks)}
+    assert (figs[9].value, figs[9].metric) == (5000000, "expenditure_total")
+    assert (figs[10].value, figs[10].metric) == (3200000, "basic_expenditure")
+    assert (figs[11].value, figs[11].metric) == (1800000, "project_expenditure")
+    assert all(figs[n].metric is None and figs[n].unit == "元" for n in (14, 15, 16))
+
+
+def test_grade_rows_and_bands_are_scores() -> None:
+    lines = ["绩效评价结果", "决策 | 20.00 | 18.50 | 良 |", "100.00 | 90.30 | 优 |", "注:优(≥90)", "良(≥80,<90)"]
+    doc, blocks = _doc(lines)
+    figs = Extractor().extract(doc, blocks)
+    row2 = [(f.value, f.kind, f.metric) for f in figs if f.line == 2]
+    assert row2 == [(20, "score", None), (18.5, "score", None)]
+    assert [(f.value, f.metric) for f in figs if f.line == 3] == [(100, None), (90.3, "self_score")]
+    assert [(f.value, f.comparator, f.kind) for f in figs if f.line == 5] == [(80, ">=", "score"), (90, "<", "score")]
+
+
+def test_rate_units_are_kept_as_written() -> None:
+    assert (one("亩均投入570.69元/亩").unit, one("亩均投入570.69元/亩").value) == ("元/亩", 570.69)
+    assert one("补助标准1.2万元/人").value == 12000 and one("补助标准1.2万元/人").unit == "元/人"
+    assert one("培训成本400元/人、天").unit == "元"
+
+
 def test_shipped_model_is_calibrated_and_loads() -> None:
     ext = FigureExtractor.load()
     assert ext.confidence_model is not None
