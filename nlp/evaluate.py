@@ -80,6 +80,7 @@ def score_blocks(docs: list[tuple[dict[int, list[str]], list[Pred]]]) -> dict[st
         "macro_f1": round(sum(v["f1"] for v in per.values()) / len(per), 4) if per else 0.0,
         "core_macro_f1": round(sum(core) / len(core), 4) if core else 0.0,
         "ece": round(expected_calibration_error(pairs), 4),
+        "mean_confidence": round(sum(c for c, _ in pairs) / len(pairs), 4) if pairs else 0.0,
         "uncovered_lines": uncovered,
         "blocks": blocks,
         "mixed_blocks": mixed,

@@ -183,7 +183,7 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
                     or ln.level_hint is not None or ln.text[-1:] not in "。；;":
                 continue
             near = [lines[j] for j in (k - 1, k + 1) if 0 <= j < len(lines)]
-            if any(x.style == ln.style and x.kind == "list_item" for x in near):
+            if any(x.style == ln.style and (x.kind == "list_item" or x.text[-1:] in "。；;") for x in near):
                 ln.kind = "list_item"
 
     # group wrapped paragraph lines
@@ -239,7 +239,8 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
             plain = None
             blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
                                 line_end=g[-1].number, text=text, heading_path=path,
-                                level=len(stack), marker=head.marker))
+                                level=head.level_hint if head.level_hint is not None else len(stack),
+                                marker=head.marker))
             continue
         path = [t for _, t in stack]
         if plain is not None:

@@ -181,7 +181,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             _add(f, "dt:" + t)
         if b.kind == "heading":
             lab = hlabel(b.text)
-            _add(f, "selfk:" + (lab or "none"))
+            _add(f, "selfk:" + (lab or "none"), 3.0)
         path = b.heading_path
         if path:
             h0 = path[-1]
@@ -217,7 +217,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             _add(f, "wk:" + lab, 2.0 / len(labs))
         ch = cell_head[i]
         if ch >= 0:
-            _add(f, "tsec:" + str(kw[ch]), 1.5)
+            _add(f, "tsec:" + str(kw[ch]), 3.0)
             _add_bag(f, "tsecw:", words[ch], 1.0)
         tt = table_title[i]
         if tt is not None:

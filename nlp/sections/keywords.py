@@ -3,7 +3,8 @@
 Why: headings name their sections in a small, stable vocabulary (存在的问题, 改进措施 …). The
 map labels headings confidently where it can, which gives (a) silver training labels for every
 report without gold and (b) the fallback tagger used when no trained model is available.
-Order matters: the first rule that matches wins, so the specific ones come first.
+The first rule that matches wins, so the specific ones come first; where a heading names both
+problems and measures, the one named first decides ("存在的问题及整改措施" opens problems).
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("other", re.compile(r"评价工作|自评工作|组织实施|评价方法|评价依据|评价过程|工作开展情况|报告|说明")),
 ]
 
+_PROBLEM_AND = re.compile(r"(?:问题|不足|偏差)[及和与、]")
+
 _STRIP = re.compile(r"^[#\s]*(?:第[一二三四五六七八九十\d]+[部分章节篇]+|[（(]?[一二三四五六七八九十\d]+[）)、．.]?|"
                     r"[①②③④⑤⑥⑦⑧⑨⑩])?\s*")
 
@@ -33,7 +36,12 @@ def heading_label(text: str) -> str | None:
     if not body:
         return None
     for label, rx in HEADING_RULES:
-        if rx.search(body):
+        m = rx.search(body)
+        if m:
+            if label == "measures":  # "问题及整改": the problem named first opens the section
+                p = HEADING_RULES[2][1].search(body)
+                if p and p.start() < m.start() and _PROBLEM_AND.search(body):
+                    return "problems"
             return label
     return None
 

@@ -1,0 +1,179 @@
+"""Section tagging: the shipped model, its interface, persistence and the scoring code."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.document import SECTION_LABELS, Document
+from nlp.errors import ModelError
+from nlp.evaluate import expected_calibration_error, score_blocks
+from nlp.sections import DEFAULT_MODEL, KeywordTagger, load_tagger
+from nlp.sections.keywords import heading_label
+from nlp.structure import parse
+
+SHARED = Path(__file__).parents[1].parent / "shared"
+HAVE_MODEL = (DEFAULT_MODEL / "meta.json").exists()
+
+REPORT = """某县文化旅游局2023年度部门整体支出绩效自评报告
+一、部门基本情况
+（一）主要职能
+负责全县文化旅游事业发展规划的拟订和组织实施，指导文物保护和非遗传承工作。
+（二）机构设置和人员编制
+本局内设办公室、产业股、文物股3个股室，核定行政编制12名，实有在职人员11人。
+二、部门整体支出情况
+2023年度年初预算数为856.20万元，调整后预算数为901.35万元，全年实际支出889.10万元，预算执行率为98.64%。
+其中基本支出612.40万元，项目支出276.70万元；三公经费支出3.12万元，较上年下降12%。
+三、绩效指标完成情况
+产出指标：全年举办文化惠民演出48场，目标值40场，得分10分。
+满意度指标：群众满意度调查结果为96%，目标值不低于90%。
+四、存在的问题
+1.部分项目前期论证不充分，预算执行进度前慢后快。
+2.绩效目标设置不够细化，个别指标难以量化考核。
+五、下一步改进措施
+1.加强项目前期论证，科学编制预算，加快预算执行进度。
+2.细化绩效目标，完善指标体系，强化绩效结果应用。
+"""
+
+
+def _doc(text: str = REPORT) -> Document:
+    return Document(doc="demo.txt", lines=text.split("\n"))
+
+
+def test_heading_keyword_map() -> None:
+    assert heading_label("七、存在的问题及原因分析") == "problems"
+    assert heading_label("（三）下一步改进措施") == "measures"
+    assert heading_label("二、部门整体支出管理及使用情况") == "budget"
+    assert heading_label("（一）主要职能职责") == "duties"
+    assert heading_label("三、绩效指标完成情况") == "indicators"
+    assert heading_label("附件2") == "other"
+    assert heading_label("某县某局") is None
+
+
+def test_keyword_tagger_scores() -> None:
+    doc = _doc()
+    blocks = parse(doc)
+    KeywordTagger().tag(doc, blocks)
+    for b in blocks:
+        assert abs(sum(b.scores.values()) - 1) < 1e-6
+        assert set(b.scores) == set(SECTION_LABELS)
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_shipped_model_loads_fast_and_tags_a_report() -> None:
+    t0 = time.perf_counter()
+    tagger = load_tagger()
+    assert time.perf_counter() - t0 < 5.0  # ~1 s on an idle machine; CI shares cores
+    doc = _doc()
+    blocks = parse(doc)
+    proba = tagger.predict_proba(doc, blocks)
+    assert proba.shape == (len(blocks), len(SECTION_LABELS))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    tagger.tag(doc, blocks)
+    by_line = {b.line_start: b for b in blocks}
+    for b in blocks:
+        assert b.confidence == pytest.approx(max(b.scores.values()))
+        assert b.section == max(b.scores, key=b.scores.get)
+    assert by_line[4].section == "duties"
+    assert by_line[8].section == "budget"
+    assert by_line[14].section == "problems" and by_line[15].section == "problems"
+    assert by_line[17].section == "measures" and by_line[18].section == "measures"
+    right = sum(b.section == e for b, e in zip(
+        blocks, ["other", "duties", "duties", "duties", "duties", "duties", "budget", "budget", "budget",
+                 "indicators", "indicators", "indicators", "problems", "problems", "problems",
+                 "measures", "measures", "measures"], strict=True))
+    assert right >= 15
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_explain_gives_weighted_cues() -> None:
+    tagger = load_tagger()
+    doc = _doc()
+    blocks = parse(doc)
+    tagger.tag(doc, blocks)
+    ex = tagger.explain(doc, blocks)
+    assert len(ex) == len(blocks)
+    assert all(e["label"] == b.section for e, b in zip(ex, blocks, strict=True))
+    cues = ex[13]["cues"]
+    assert cues and all(c["weight"] > 0 for c in cues)
+    assert cues == sorted(cues, key=lambda c: -c["weight"])
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_meta_json_is_complete() -> None:
+    meta = json.loads((DEFAULT_MODEL / "meta.json").read_text(encoding="utf-8"))
+    assert meta["backend"] == "sklearn" and meta["labels"] == list(SECTION_LABELS)
+    assert meta["schema_version"] >= 1 and len(meta["training_data"]["sha256"]) == 64
+    assert meta["rebuild"].startswith("nlp train sections")
+    assert 0 < meta["cv_metrics"]["accuracy"] <= 1
+    size = sum(f.stat().st_size for f in DEFAULT_MODEL.iterdir())
+    assert size < 3_000_000
+
+
+def test_round_trip_small_model(tmp_path: Path) -> None:
+    """Train on synthetic reports, save, load: same probabilities."""
+    from nlp.sections.model import SklearnSectionTagger
+    from nlp.sections.train import block_targets
+
+    docs, ys = [], []
+    variants = [("存在的问题", "改进措施"), ("存在问题及原因", "下一步工作打算"), ("主要问题", "改进建议")]
+    for k in range(6):
+        p, m = variants[k % 3]
+        text = REPORT.replace("存在的问题", p).replace("下一步改进措施", m).replace("856.20", str(800 + k))
+        doc = Document(doc=f"d{k}.txt", lines=text.split("\n"))
+        blocks = parse(doc)
+        gold = {1: "other", 2: "duties", 3: "duties", 4: "duties", 5: "duties", 6: "duties", 7: "budget",
+                8: "budget", 9: "budget", 10: "indicators", 11: "indicators", 12: "indicators", 13: "problems",
+                14: "problems", 15: "problems", 16: "measures", 17: "measures", 18: "measures"}
+        ys.append(block_targets(blocks, {ln: [lab] for ln, lab in gold.items()}))
+        docs.append((doc, blocks))
+    model = SklearnSectionTagger(n_features=2**12, inner_folds=3).fit(docs, ys)
+    doc, blocks = docs[0]
+    before = model.predict_proba(doc, blocks)
+    model.save(tmp_path / "m", {"note": "test"})
+    loaded = load_tagger(tmp_path / "m")
+    after = loaded.predict_proba(doc, blocks)
+    assert np.allclose(before, after, atol=1e-5)
+    assert json.loads((tmp_path / "m" / "meta.json").read_text())["note"] == "test"
+    assert (after.argmax(axis=1) == ys[0]).mean() > 0.8
+
+
+def test_unknown_backend_and_missing_model(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text(json.dumps({"schema_version": 1, "backend": "abacus"}))
+    with pytest.raises(ModelError):
+        load_tagger(tmp_path)
+    with pytest.raises(ModelError):
+        load_tagger(tmp_path / "nowhere")
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_broken_weights_are_a_model_error(tmp_path: Path) -> None:
+    shutil.copy(DEFAULT_MODEL / "meta.json", tmp_path / "meta.json")
+    (tmp_path / "model.skops").write_bytes(b"not a zip")
+    with pytest.raises(ModelError):
+        load_tagger(tmp_path)
+
+
+def test_score_blocks_counts_like_the_guide() -> None:
+    gold = {1: ["other"], 2: ["duties"], 3: ["budget", "indicators"], 4: ["problems"], 6: ["measures"]}
+    preds = [(1, 1, "other", 0.9), (2, 3, "duties", 0.6), (4, 4, "measures", 0.7)]
+    m = score_blocks([(gold, preds)])
+    assert m["lines"] == 5 and m["uncovered_lines"] == 1
+    assert m["mixed_blocks"] == 1 and m["blocks"] == 3
+    assert m["accuracy"] == pytest.approx(2 / 5)
+    assert m["per_label"]["duties"] == {"p": 0.5, "r": 1.0, "f1": pytest.approx(0.6667, abs=1e-4), "support": 1}
+    assert expected_calibration_error([(0.9, True), (0.9, False)]) == pytest.approx(0.4)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared")
+def test_grouped_cv_on_shared_gold() -> None:
+    from nlp.evaluate import evaluate_sections
+
+    m = evaluate_sections([SHARED / "gold" / "seeds", SHARED / "gold" / "corpus"], None, n_splits=5)
+    assert m["uncovered_lines"] == 0 and m["mixed_blocks"] == 0
+    assert m["accuracy"] >= 0.85
