@@ -260,6 +260,17 @@ def test_grade_rows_and_bands_are_scores() -> None:
     assert [(f.value, f.comparator, f.kind) for f in figs if f.line == 5] == [(80, ">=", "score"), (90, "<", "score")]
 
 
+def test_points_closing_rows_of_an_indicator_table_without_score_headers() -> None:
+    lines = ["\t一级指标", "\t三级指标", "\t年度指标值", "\t实际完成指标值", "", "\t指标1:培训覆盖率", "\t100%",
+             "\t100%", "\t4", "", "\t指标2:宣传活动", "\t已完成", "\t已完成", "\t3", "", "\t指标3:满意度",
+             "\t≥90", "\t95", ""]
+    doc, blocks = _doc(lines)
+    figs = {(f.line, f.value): f for f in Extractor().extract(doc, blocks)}
+    assert (figs[(9, 4)].unit, figs[(9, 4)].kind) == ("分", "score")
+    assert (figs[(14, 3)].unit, figs[(14, 3)].kind) == ("分", "score")
+    assert figs[(18, 95)].kind != "score"  # an actual value under its column stays a value
+
+
 def test_rate_units_are_kept_as_written() -> None:
     assert (one("亩均投入570.69元/亩").unit, one("亩均投入570.69元/亩").value) == ("元/亩", 570.69)
     assert one("补助标准1.2万元/人").value == 12000 and one("补助标准1.2万元/人").unit == "元/人"

@@ -413,6 +413,14 @@ class Extractor:
                                       value=m.value, unit=None, kind="count", label=lab,
                                       metric=metric_for(lab, "", "count", None), pattern="table_pair", in_table=True))
                 continue
+            words = i == 0 and len(row) == 1 and bool(_DONE_WORDS.search(table.row_label or ""))
+            if i == len(row) - 1 and (words or (i > 0 and not col)) and self._points_after_values(cols, m):
+                # an indicator table whose 分值/得分 headers were lost: the number closing a row after its
+                # target and actual values (or after 已完成 | 已完成) is the indicator's points
+                figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
+                                      value=m.value, unit="分", kind="score", label=table.row_label or None,
+                                      pattern="table_points", in_table=True))
+                continue
             if not col and not (table.scale is not None and not m.comparator):
                 if m.comparator:
                     figures.append(Figure(block=bidx, line=cell.line, start=cell.start, end=cell.end, text=cell.text,
@@ -451,6 +459,14 @@ class Extractor:
                                   label=label, metric=metric, pattern="table", in_table=True))
         table.row_unit = None
         table.last_text = ""
+
+    @staticmethod
+    def _points_after_values(cols: list[str], m: Mention) -> bool:
+        names = [_column_name(c) for c in cols]
+        scoreless = any(re.search(r"实际完成|完成值|实际值", c) for c in names) and not any(
+            re.search(r"得分|分值|权重|分数|评分|预算|决算|执行数|金额", c) for c in names)
+        return scoreless and m.pattern == "bare" and not m.comparator and 0 <= m.value <= 100 and not (
+            "." in m.text and len(m.text.split(".")[-1]) > 2)
 
     def _part_table(self, table: _Table) -> bool:
         """A project's table inside a department report states the project's figures, not the report's."""
