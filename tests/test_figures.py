@@ -47,6 +47,8 @@ def one(text: str):
     ("15个工作日内办结", 15, "个工作日", "other"),
     ("培训8小时", 8, "小时", "other"),
     ("覆盖12所学校", 12, "所", "count"),
+    ("加装电梯4部", 4, "部", "count"),
+    ("日检测能力2万管", 20000, "管", "count"),
 ])
 def test_forms(text: str, value: float, unit: str, kind: str) -> None:
     m = one(text)
@@ -237,6 +239,7 @@ def test_budget_history_does_not_hide_the_total_and_sub_items_stay_parts() -> No
     assert got[50000] is None and got[12000] is None  # 三公 and its parts are not the unit's budget
     assert got[9800000] == "revenue_total" and got[9300000] is None
     assert got[120000] is None
+    assert _metrics(["本年度在编人员增加3人，实有人数25人。"]) == {3: None, 25: "staff_actual"}
 
 
 def test_expenditure_table_split_columns_and_total_rows() -> None:

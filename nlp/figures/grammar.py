@@ -36,7 +36,7 @@ _COUNT = ("万人次", "人次", "件次", "户次", "家次", "场次", "个批
           "人", "名", "户", "家", "所", "个", "次", "件", "项", "批", "场", "宗", "辆", "套", "台", "篇",
           "字", "张", "本", "份", "对", "类", "股", "室", "起", "条", "座", "间", "栋", "块", "只", "头",
           "株", "棵", "册", "架", "艘", "枚", "盏", "组", "位", "节", "轮",
-          "剂次", "台次", "车次", "架次", "班次", "剂", "樘", "盒", "瓶", "袋", "箱", "例", "笔", "种", "标段", "处")
+          "剂次", "台次", "车次", "架次", "班次", "剂", "樘", "盒", "瓶", "袋", "箱", "例", "笔", "种", "标段", "处", "部", "管")
 _UNITS = sorted(list(_MONEY) + list(_PERCENT) + list(_OTHER) + list(_COUNT) + ["分"], key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
 _UNIT_FIRST = re.escape("".join(sorted({u[0] for u in _UNITS})))  # fast reject before trying every unit
@@ -83,6 +83,8 @@ _UNIT_NOT_BEFORE: dict[str, str] = {
     "箱": "包",
     "次": "性",
     "件": "事",
+    "部": "门署分位队长委件署属级室际",
+    "管": "理控护辖网道线家委局",
 }
 # A number followed by one of these is a name, a date or a document number, not a figure.
 _NAME_AFTER = re.compile(

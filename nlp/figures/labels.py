@@ -131,7 +131,7 @@ def metric_for(label: str | None, context: str, kind: str, unit: str | None, in_
         if project and re.search(r"^(?:该|本|此)?项目(?:综合|最终|总)?得分$", lab):
             return "self_score"
         return None
-    if kind == "count" and unit in ("人", "名", None):
+    if kind == "count" and unit in ("人", "名", None) and not _CHANGE.search(lab):  # 在编人员增加3人: a change
         if re.search(r"(?<![行政事业工勤])编制(?:人数|数)?$|核定编制|编制人数|编制数", lab) and not re.search(
                 r"行政编制|事业编制|工勤|领导职数", lab):
             return "staff_authorized"
