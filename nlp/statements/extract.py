@@ -95,10 +95,10 @@ def _block_type(block: Block) -> str | None:
     return SECTION_TYPE.get(block.section)
 
 
-def _heading_type(block: Block) -> str | None:
+def _heading_type(block: Block, titles_only: bool = False) -> str | None:
     """The type a problems/measures heading above the block gives it ("七、存在的问题" → problem)."""
     for h in reversed(block.heading_path or []):
-        if len(h) > 40:
+        if len(h) > 40 or (titles_only and not is_section_title(h)):
             continue
         hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
         if hm and (not hp or hm.start() > hp.start()):
@@ -201,6 +201,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     current: tuple[str, list[tuple[Span, Block, str, bool]]] | None = None
     carry: str | None = None  # a section cue ending a block opens the next block too
     list_carry: str | None = None  # an introducing sentence opens the list items after it
+    cont: str | None = None  # a cue-opened sentence that runs onto the next line
     table_cols: dict[int, str] = {}
 
     def flush() -> None:
@@ -249,8 +250,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             flush()
             carry = None
             continue
-        if btype is None and block.kind != "table_row" and block.section not in ("indicators", "budget"):
-            htype = _heading_type(block)
+        if btype is None and block.kind != "table_row":
+            htype = _heading_type(block, titles_only=block.section in ("indicators", "budget"))
             if htype is not None and not is_section_title(text):
                 btype = htype
                 via_heading = True
@@ -263,6 +264,9 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             btype, via_heading = list_carry, True  # an item under "…存在以下问题：" / "…措施如下："
         elif not listy or block.kind == "heading":
             list_carry = None
+        if cont and block.kind in ("paragraph",) and not block.marker and ENUM.match(text) is None:
+            btype, via_heading = cont, True  # the wrapped rest of a cue-opened sentence
+        cont = None
         cues = _heading_cues(text)
         mode = btype
         if mode is None and carry and block.kind != "heading":
@@ -287,6 +291,10 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         segs.append((pos, len(text), mode, "section" if mode == btype and not cues else "heading_cue"))
         if cues and len(text) - cues[-1][1] <= 3 and btype is None:
             carry = cues[-1][2]
+        last = segs[-1]
+        if last[3] == "heading_cue" and last[2] is not None and last[2] != btype and last[1] == len(text) \
+                and not text.endswith(tuple(SENT_END)):
+            cont = last[2]
         heading = _is_heading_like(block, text)
         for s, e, t, src in segs:
             piece = span.sub(s, e)

@@ -52,7 +52,7 @@ _TRAIL_JUNK = re.compile(r"(?<![\s，,、：:；;。．.])[\s，,、：:；;。�
 _CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且|还|以及|及)[，,]?")
 # A measure clause that starts with one of these verbs usually opens a new measure.
 MEASURE_VERB = re.compile(
-    r"^(?:进一步|继续|积极|切实|不断|持续|认真|全面|及时|严格|要|将|并)?"
+    r"^(?:(?:同时|并且|建议|进一步|继续|积极|切实|不断|持续|认真|全面|及时|严格|要|将|并)[，,]?){0,3}"
     r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
     r"确保|争取|开展|实行|实施|严格|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持)"
 )
@@ -157,6 +157,9 @@ _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)(.{4,}?)等(?:方面
 
 
 
+_NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短")
+
+
 def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     """"存在A、B、C等问题" / "采取A、B等措施": the listed items, each a statement."""
     rx = _ENUM_LIST if kind == "problem" else _ENUM_MEASURE
@@ -168,6 +171,8 @@ def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     cuts = [i + 1 for i, ch in enumerate(inner.text) if ch == "、"]
     items = [p.strip() for p in cut_at(inner, cuts)]
     items = [p for p in items if len(p.text) >= 4]
+    if grp == 2 and not all(_NEG_PRED.search(p.text) for p in items):
+        return None  # "受施工条件、环境等影响": causes named, not problems stated
     return items if len(items) >= 2 else None
 
 
@@ -186,7 +191,8 @@ def is_section_title(text: str) -> bool:
 
 
 _INTRO = re.compile(r"(?:如下|以下|几点|方面|根源|原因|问题|措施|建议|工作|情况|意见|做法|结果|打算)[^：:]{0,2}[：:]")
-_INTRO_ONLY = re.compile(r"(?:如下|以下|几点|下列|几个方面|以下几个方面)$")
+_INTRO_ONLY = re.compile(r"(?:如下|以下|几点|下列|几个方面|以下几个方面)$"
+                         r"|(?:存在|发现|有)(?:以下|如下|[一二三四五六七八九十几两\d]+(?:个)?方面(?:的)?)(?:的)?(?:主要|突出)?(?:问题|不足)$")
 
 
 def cut_intro(span: Span) -> Span | None:
