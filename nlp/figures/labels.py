@@ -7,6 +7,10 @@ pairs names and numbers in order. Tables: the row label and the column header th
 The metric rules follow the labelling guide's "Budget metrics" conventions: they read the label
 first, then the clause subject (the words since the last sentence break), because a report says
 "基本支出年初预算233万元，本年实际支出570万元" and the second figure is basic expenditure.
+Sub-items (三公, 人员, 公务接待 …) are looked for in the figure's own clause and, for expenditure
+parts only, in the clause before; the budget's history (追加, 结转) does not make a total a part.
+A report on one project (``project=True``, read from its title) states that project's spending,
+execution rate and score as the report's totals; a department report's projects are parts.
 """
 from __future__ import annotations
 
