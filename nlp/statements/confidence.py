@@ -54,6 +54,9 @@ def features(c: Candidate) -> dict[str, float]:
         "first_in_run": float(c.item_pos == 0),
         "log_run": math.log1p(c.run_len),
         "ends_colon": float(t.endswith(("：", ":"))),
+        "split_piece": float(c.pieces > 1),
+        "later_piece": float(c.piece_idx > 0),
+        "log_pieces": math.log1p(c.pieces),
     }
     for s in SOURCES:
         f[f"src_{s}"] = float(c.source == s)
@@ -66,7 +69,7 @@ FEATURE_NAMES: tuple[str, ...] = tuple(
     [
         "is_problem", "section_match", "section_other_pm", "section_conf", "log_len", "short", "long",
         "cue_same", "cue_other", "first_cue_same", "achieve", "meta", "digits", "enumerated",
-        "merged_heading", "first_in_run", "log_run", "ends_colon",
+        "merged_heading", "first_in_run", "log_run", "ends_colon", "split_piece", "later_piece", "log_pieces",
     ]
     + [f"src_{s}" for s in SOURCES]
     + [f"kind_{k}" for k in KINDS]

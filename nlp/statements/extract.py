@@ -68,6 +68,8 @@ class Candidate:
     enumerated: bool = False
     merged_heading: bool = False
     run_len: int = 1
+    pieces: int = 1  # how many statements its sentence was split into
+    piece_idx: int = 0
     features: dict[str, Any] = field(default_factory=dict)
 
 
@@ -415,5 +417,5 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                     span=p, type=typ, block=b.index if b else -1, source=src,
                     section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
                     kind=b.kind if b else "paragraph", item_pos=gi + si + pi, enumerated=enumerated,
-                    merged_heading=was_head, run_len=n_items,
+                    merged_heading=was_head, run_len=n_items, pieces=len(pieces), piece_idx=pi,
                 ))
