@@ -77,6 +77,22 @@ def test_inline_cues_inside_an_indicator_line():
     assert not any("年度目标值" in s.text for s in found.statements)
 
 
+def test_cause_and_measure_columns_of_an_indicator_table():
+    rows = [
+        "| 指标名称 | 年度目标值 | 实际完成值 | 偏差原因 | 改进措施 |",
+        "| 培训人次 | 200人次 | 150人次 | 受降雨影响两期培训班未能如期举办 | 下半年增加线上培训场次 |",
+        "| 满意度 | 90% | 95% | 无 | 无 |",
+    ]
+    document = Document(doc="t.txt", lines=rows)
+    blocks = [Block(index=i, kind="table_row", line_start=i + 1, line_end=i + 1, text=t, section="indicators",
+                    confidence=0.9) for i, t in enumerate(rows)]
+    found = extract_statements(document, blocks)
+    got = {(s.type, s.text, s.line) for s in found.statements}
+    assert ("problem", "受降雨影响两期培训班未能如期举办", 2) in got
+    assert ("measure", "下半年增加线上培训场次", 2) in got
+    assert not any(s.line in (1, 3) for s in found.statements)  # header and "无" cells are no statements
+
+
 def test_statement_wrapped_over_lines_starts_at_its_first_line():
     d, b = doc_from([
         ("主要问题：一是部分乡镇项目资金拨付", "problems"),
