@@ -6,7 +6,7 @@ cache), everything else is character n-grams and string flags.
 
 Namespaces: ``w:`` words, ``c:`` character bigrams, ``h0:``/``h1:`` the nearest and next
 heading's words (the nearest weighs most), ``hk*:`` the label the keyword map reads off a
-heading, ``p:``/``n:`` the previous and next block, ``tt:`` the text line just before a table,
+heading, ``win:`` words of the three blocks either side, ``pk:``/``nk:`` the neighbours' kinds, ``tt:`` the text line just before a table,
 ``k:``/``m:``/``lv:`` kind, marker style and level, ``pos:`` relative position, ``dt:`` kind of
 report (from its first lines), ``s:`` the shape of the text (money, percent, digits …).
 """
@@ -20,9 +20,11 @@ from nlp.sections.keywords import heading_label
 from nlp.structure import find_marker
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_ONE_DIGIT = re.compile(r"\d")
 _PUNCT = set("，。、；：？！“”‘’（）()《》〈〉【】[]{}<>,.;:?!\"'·…—-_/\\|%％ \t\u3000")
 _DOC_TYPES = ("决算", "自评", "项目", "整体", "评价", "预算", "审计", "整改")
-MAX_CHARS = 160
+MAX_CHARS = 80  # characters of a block that count (its opening says what it is about)
+MAX_WORD_CHARS = 40  # characters segmented by jieba (the costly part)
 
 
 @dataclass(slots=True)
@@ -57,8 +59,10 @@ def _add_bag(f: dict[str, float], prefix: str, items: list[str], scale: float = 
     if not items:
         return
     w = scale / (len(items) ** 0.5)
+    get = f.get
     for it in items:
-        _add(f, prefix + it, w)
+        k = prefix + it
+        f[k] = get(k, 0.0) + w
 
 
 def _shape(text: str) -> list[str]:
@@ -72,7 +76,8 @@ def _shape(text: str) -> list[str]:
         out.append("pct")
     if "分" in t and any(c.isdigit() for c in t):
         out.append("score")
-    digits = sum(c.isdigit() for c in t)
+    digits = len(_ONE_DIGIT.findall(t, 0, MAX_CHARS))
+    n = min(n, MAX_CHARS)
     if n and digits / n > 0.5:
         out.append("numeric")
     if t[-1:] in "。；;":
@@ -85,12 +90,32 @@ def _shape(text: str) -> list[str]:
 
 
 def _words(cache: dict[str, list[str]], seg, text: str) -> list[str]:  # noqa: ANN001
-    key = text[:MAX_CHARS]
+    key = text[:MAX_WORD_CHARS]
     got = cache.get(key)
     if got is None:
-        got = [w for w in seg.cut(_DIGITS.sub("0", key)) if w not in _PUNCT and w.strip()]
+        got = [w for w in seg.tokenizer.cut(_DIGITS.sub("0", key), HMM=False) if w not in _PUNCT and w.strip()]
         cache[key] = got
     return got
+
+
+def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
+    """Words of many texts with one jieba call (per-call overhead dominates for short lines)."""
+    keys = list(dict.fromkeys(t[:MAX_WORD_CHARS] for t in texts))
+    if not keys:
+        return {}
+    joined = "\n".join(_DIGITS.sub("0", k).replace("\n", " ").replace("\r", " ") for k in keys)
+    groups: list[list[str]] = [[]]
+    for w in seg.tokenizer.cut(joined, HMM=False):  # no HMM: new-word guessing is slow, bigrams cover it
+        if w == "\n":
+            groups.append([])
+        elif w.strip() and w not in _PUNCT:
+            groups[-1].append(w)
+    if len(groups) != len(keys):  # should not happen; fall back to one call per text
+        cache: dict[str, list[str]] = {}
+        for k in keys:
+            _words(cache, seg, k)
+        return cache
+    return dict(zip(keys, groups, strict=True))
 
 
 def doc_type_flags(document: Document) -> list[str]:
@@ -111,7 +136,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         from nlp.segment import get_segmenter
 
         seg = get_segmenter()
-    cache: dict[str, list[str]] = {}
+    cache = _segment_all(seg, [b.text for b in blocks])
     n = len(blocks)
     words = [_words(cache, seg, b.text) for b in blocks]
     dflags = doc_type_flags(document)
@@ -159,7 +184,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         elif len(b.text) <= 20 and kw[i] is not None and not b.text[:1].isdigit():
             cur = i
         cell_head.append(cur)
-    win = 8
+    win = 3
 
     feats: list[dict[str, float]] = []
     for i, b in enumerate(blocks):
@@ -200,19 +225,17 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         else:
             _add(f, "nopath")
         if i > 0:
-            _add_bag(f, "p:", words[i - 1], 0.5)
             _add(f, "pk:" + blocks[i - 1].kind)
         else:
             _add(f, "first")
         if i + 1 < n:
-            _add_bag(f, "n:", words[i + 1], 0.5)
             _add(f, "nk:" + blocks[i + 1].kind)
         else:
             _add(f, "last")
         lo, hi = max(0, i - win), min(n, i + win + 1)
         ctx = [w for j in range(lo, hi) if j != i for w in words[j]]
         _add_bag(f, "win:", ctx, 0.7)
-        labs = [kw[j] for j in range(max(0, i - 2 * win), min(n, i + 2 * win + 1)) if kw[j]]
+        labs = [kw[j] for j in range(max(0, i - 8), min(n, i + 9)) if kw[j]]
         for lab in labs:
             _add(f, "wk:" + lab, 2.0 / len(labs))
         ch = cell_head[i]

@@ -162,6 +162,12 @@ class SklearnSectionTagger:
 
         return FeatureHasher(n_features=self.n_features, input_type="dict", alternate_sign=False)
 
+    def _cached_hasher(self) -> Any:
+        h = self.__dict__.get("_hasher_cache")
+        if h is None:
+            h = self.__dict__["_hasher_cache"] = self._hasher()
+        return h
+
     def _stage1(self) -> Any:
         from sklearn.svm import LinearSVC
 
@@ -236,15 +242,15 @@ class SklearnSectionTagger:
         self._check()
         if not feats.feats:
             return np.zeros((0, N_LABELS))
-        X = self._hasher().transform(feats.feats)
-        return _scores_to_proba(_full_columns(self.stage1_, self.stage1_.decision_function(X), -5.0))
+        X = self._cached_hasher().transform(feats.feats)
+        return _scores_to_proba(_full_columns(self.stage1_, _linear(self.stage1_, X), -5.0))
 
     def proba_from_features(self, feats: DocFeatures, blocks: list[Block]) -> np.ndarray:
         if not blocks:
             return np.zeros((0, N_LABELS))
         p1 = self.stage1_proba(feats)
         Z = context_features(p1, feats, blocks)
-        z = _full_columns(self.stage2_, self.stage2_.decision_function(Z), -30.0)
+        z = _full_columns(self.stage2_, _linear(self.stage2_, Z), -30.0)
         return _softmax(z / self.temperature_)
 
     def predict_proba(self, document: Document, blocks: list[Block]) -> np.ndarray:
@@ -339,6 +345,12 @@ class SklearnSectionTagger:
         model.labels_ = list(SECTION_LABELS)
         model.meta_ = meta
         return model
+
+
+def _linear(est: Any, X: Any) -> np.ndarray:
+    """``est.decision_function(X)`` without scikit-learn's per-call validation (hot path)."""
+    z = np.asarray(X @ est.coef_.T) + est.intercept_
+    return z if z.ndim == 2 and z.shape[1] > 1 else np.column_stack([np.zeros(z.size), z.ravel()])
 
 
 def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
