@@ -21,6 +21,7 @@ BASE = ["1", "1.", "1,", "12", "一", "万", "元", "（", "、", "\u3000", " ",
         "．", "是", "为", "a", "\t", "|", "年", "月"]
 SHORT, LONG = 1_000, 10_000
 GROWTH_LIMIT = 50.0  # linear is ~10; quadratic ~100
+ATTEMPTS = 5
 
 
 def _patterns() -> dict[str, re.Pattern[str]]:
@@ -83,12 +84,21 @@ def check_linear(name: str, pattern: re.Pattern[str]) -> None:
     for unit in _alphabet(pattern):
         short = unit * (SHORT // len(unit)) + "\x01"
         long = unit * (LONG // len(unit)) + "\x01"
-        t_short = _time(run, short)
-        assert t_short < 0.05, f"{name} takes {t_short:.2f}s on only {SHORT} characters of {unit!r}"
-        t_long = _time(run, long)
-        if t_long < 2e-3:
-            continue  # too fast to matter or to measure
-        growth = t_long / max(t_short, 1e-5)
-        assert growth < GROWTH_LIMIT, f"{name} grows {growth:.0f}x for 10x input of {unit!r}"
-        scan = _time(lambda s: plain.search(s), long)
-        assert t_long < max(5_000 * scan, 0.05), f"{name} costs {t_long / scan:.0f}x a plain scan on {unit!r}"
+        # A busy machine (other test processes) can stretch one measurement: a pattern fails only
+        # when every one of ATTEMPTS fresh measurements says it is super-linear or slow.
+        problems = []
+        for _ in range(ATTEMPTS):
+            t_short = _time(run, short)
+            assert t_short < 0.05, f"{name} takes {t_short:.2f}s on only {SHORT} characters of {unit!r}"
+            t_long = _time(run, long)
+            if t_long < 2e-3:
+                break  # too fast to matter or to measure
+            growth = t_long / max(t_short, 1e-5)
+            scan = _time(lambda s: plain.search(s), long)
+            if growth >= GROWTH_LIMIT:
+                problems.append(f"{name} grows {growth:.0f}x for 10x input of {unit!r}")
+            elif t_long >= max(5_000 * scan, 0.05):
+                problems.append(f"{name} costs {t_long / scan:.0f}x a plain scan on {unit!r}")
+            else:
+                break
+        assert len(problems) < ATTEMPTS, problems[-1]
