@@ -303,6 +303,10 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             if t is None:
                 # cause clauses in running text outside problem sections
                 flush()
+                for ltyp in ("problem", "measure"):  # "存在A、B等问题" / "提出C、D等建议" anywhere
+                    for li, item in enumerate(split_inline_list(piece, ltyp) or []):
+                        cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
+                                               block.confidence, block.kind, item_pos=li, enumerated=True))
                 for cs, ce in _clause_cues(piece.text):
                     cands_span = piece.sub(cs, ce).strip()
                     if len(cands_span.text) >= 6:
