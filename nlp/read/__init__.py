@@ -7,6 +7,7 @@ Parsers (python-docx, pdfplumber, bs4) are imported only when a file of their ki
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from nlp.read.text import check_text, decode_bytes, split_lines
 __all__ = ["SUPPORTED_SUFFIXES", "Limits", "from_text", "iter_paths", "read"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -47,6 +49,8 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[str]:
 
 def from_text(text: str, doc: str = "<text>") -> Document:
     """A document from text already in memory (cleaned the same way as a file)."""
+    if _SURROGATE.search(text):  # lone surrogates cannot be encoded (hashing, JSON, DuckDB): replace them
+        text = _SURROGATE.sub("\ufffd", text)
     lines, notes = clean_lines(split_lines(text))
     return Document(doc=doc, lines=lines, format="txt", encoding=None, warnings=notes)
 
