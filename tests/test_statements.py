@@ -80,7 +80,7 @@ def test_inline_cues_inside_an_indicator_line():
 def test_cause_and_measure_columns_of_an_indicator_table():
     rows = [
         "| 指标名称 | 年度目标值 | 实际完成值 | 偏差原因 | 改进措施 |",
-        "| 培训人次 | 200人次 | 150人次 | 受降雨影响两期培训班未能如期举办 | 下半年增加线上培训场次 |",
+        "| 培训人次 | 200人次 | 150人次 | 受降雨影响两期培训班未能如期举办 | 加强培训计划管理，下半年增加线上培训场次 |",
         "| 满意度 | 90% | 95% | 无 | 无 |",
     ]
     document = Document(doc="t.txt", lines=rows)
@@ -89,7 +89,7 @@ def test_cause_and_measure_columns_of_an_indicator_table():
     found = extract_statements(document, blocks)
     got = {(s.type, s.text, s.line) for s in found.statements}
     assert ("problem", "受降雨影响两期培训班未能如期举办", 2) in got
-    assert ("measure", "下半年增加线上培训场次", 2) in got
+    assert ("measure", "加强培训计划管理，下半年增加线上培训场次", 2) in got
     assert not any(s.line in (1, 3) for s in found.statements)  # header and "无" cells are no statements
 
 
