@@ -298,6 +298,15 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int
     return proc.returncode, time.perf_counter() - t0, peak, peak_pss
 
 
+def _failure_kinds(db: Path) -> dict[str, int]:
+    """Failures recorded in a triage database, by error kind (so a slow or failing run explains itself)."""
+    from nlp.triage.store import Store
+
+    with Store(db, read_only=True) as st:
+        return dict(st.con.execute("SELECT error || ':' || exc_type, count(*) FROM failures GROUP BY ALL "
+                                   "ORDER BY ALL").fetchall())
+
+
 def bench_triage(corpora: dict[int, Path], work: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     nlp = str(Path(PY).with_name("nlp"))
@@ -311,11 +320,13 @@ def bench_triage(corpora: dict[int, Path], work: Path) -> dict[str, Any]:
         out[f"e_triage_{n}_peak_rss_mb"] = round(peak / 2**20, 1)
         out[f"e_triage_{n}_peak_pss_mb"] = round(pss / 2**20, 1)
         out[f"e_triage_{n}_exit"] = code
+        out[f"e_triage_{n}_failures"] = _failure_kinds(db)
         if n == max(corpora):
             code2, secs2, _, _ = run_measured(cmd)
             out["f_resume_seconds"] = round(secs2, 2)
             out["f_resume_over_first_run"] = round(secs2 / secs, 3)
             out["f_resume_exit"] = code2
+            out["f_resume_failures"] = _failure_kinds(db)
     small, big = min(corpora), max(corpora)
     out["e_rss_big_over_small"] = round(out[f"e_triage_{big}_peak_rss_mb"] / out[f"e_triage_{small}_peak_rss_mb"], 3)
     out["e_pss_big_over_small"] = round(out[f"e_triage_{big}_peak_pss_mb"] / out[f"e_triage_{small}_peak_pss_mb"], 3)
