@@ -134,16 +134,17 @@ def test_debris_cleaning_keeps_line_count(tmp_path: Path) -> None:
     p.write_text("\n".join(src), encoding="utf-8")
     d = read(p)
     assert len(d.lines) == len(src)
-    assert d.lines == ["一、部门概况", "二、预算执行 3", "目录", "", "", "  预算执行率 为98%。", "", "21",
-                       "2019-2020年度"]
+    assert d.lines == ["一、部门概况", "二、预算执行 3", "目录", "- 3 -", "第 2 页 共 10 页", "  预算执行率 为98%。", "",
+                       "21", "2019-2020年度"]
     assert any("bookmark" in w for w in d.warnings)
 
 
 def test_clean_line_leaves_plain_text_alone() -> None:
     for s in ["二、预算执行情况", "| 项目 | 金额 |", "a\tb", "收入合计 1,234.56 万元", "—— 附件"]:
         assert clean_line(s) == s
-    lines, notes = clean_lines(["第3页", "正文"])
-    assert lines == ["", "正文"] and notes
+    lines, notes = clean_lines(["第3页", "[bookmark: _Toc1]", "正文"])
+    assert lines == ["第3页", "[bookmark: _Toc1]", "正文"]  # debris alone on a line stays a line with text
+    assert sorted(notes) == ["kept 2 debris only lines", "removed 1 bookmarks"]
 
 
 def test_from_text_cleans_the_same_way() -> None:

@@ -3,8 +3,8 @@
 Converters leave traces of Word's machinery in the text (``[bookmark: _Toc…]`` markers, TOC/PAGEREF/
 HYPERLINK field codes), page furniture (``- 3 -``, ``第 3 页 共 10 页``) and odd characters
 (zero-width spaces, NBSP, ideographic spaces, control codes). They confuse heading detection
-and number parsing downstream, so they go here. A page footer line is blanked, not removed,
-so line numbers stay those of the source.
+and number parsing downstream, so they go here. No line is ever removed, so line numbers stay those
+of the source; a line that holds nothing but debris (a page footer) keeps its text as its own block.
 """
 from __future__ import annotations
 
@@ -77,8 +77,22 @@ def clean_line(line: str, stats: Counter[str] | None = None) -> str:
 
 
 def clean_lines(lines: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Cleaned lines (same count) and human-readable notes on what was removed."""
+    """Cleaned lines (same count) and human-readable notes on what was removed.
+
+    A source line with text never becomes empty: where debris is all a line holds (a page footer
+    ``- 3 -``, a lone field code), the line keeps its stripped text, so that it still forms a block
+    of its own (labelled ``other`` downstream) and every non-empty source line stays covered.
+    """
     stats: Counter[str] = Counter()
-    out = [clean_line(s, stats) for s in lines]
-    notes = [f"removed {n} {what.replace('_', ' ')}" for what, n in sorted(stats.items()) if n]
+    out = []
+    for source in lines:
+        cleaned = clean_line(source, stats)
+        if not cleaned.strip() and source.strip():
+            cleaned = _CONTROL.sub("", source.strip()) or source.strip()
+            stats["debris_only_lines_kept"] += 1
+            if _FOOTER.match(source):
+                stats["page_footers"] -= 1
+        out.append(cleaned)
+    notes = [f"{'kept' if what.endswith('_kept') else 'removed'} {n} {what.replace('_kept', '').replace('_', ' ')}"
+             for what, n in sorted(stats.items()) if n > 0]
     return out, notes
