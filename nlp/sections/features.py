@@ -26,6 +26,21 @@ _DOC_TYPES = ("决算", "自评", "项目", "整体", "评价", "预算", "审�
 MAX_CHARS = 80  # characters of a block that count (its opening says what it is about)
 MAX_WORD_CHARS = 40  # characters segmented by jieba (the costly part)
 
+# generic cue words: what falls short (problems) vs what will be done (measures); searched in the
+# whole block text (cheap substring tests), so long problem/measure sentences are seen past 80 chars
+_CUES: dict[str, tuple[str, ...]] = {
+    "prob": ("不足", "不够", "有待", "欠缺", "滞后", "偏低", "偏高", "较慢", "缓慢", "不到位", "不规范", "不完善",
+             "不健全", "不高", "不强", "不明确", "不合理", "不及时", "未能", "未完成", "未达到", "未达", "没有",
+             "薄弱", "困难", "紧张", "短板", "差距", "偏差", "存在", "问题", "原因", "导致", "由于", "受", "影响",
+             "尚未", "仍", "较少", "较低", "较大", "不一", "笼统", "模糊", "隐患", "风险"),
+    "meas": ("加强", "进一步", "完善", "提高", "强化", "建议", "确保", "推进", "落实", "加大", "加快", "优化",
+             "规范", "健全", "建立", "争取", "积极", "严格", "持续", "坚持", "注重", "做好", "提升", "督促",
+             "整改", "改进", "措施", "努力", "切实", "力争", "着力", "及时"),
+    "fut": ("将", "拟", "要", "下一步", "今后", "下年", "明年", "计划", "应当", "应", "需", "须"),
+    "past": ("已", "完成了", "取得", "实现", "达到", "开展了"),
+}
+_NEG_SHORT = ("无", "无。", "暂无", "没有", "无问题", "不存在", "未发现")
+
 
 @dataclass(slots=True)
 class DocFeatures:
@@ -118,6 +133,17 @@ def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
     return dict(zip(keys, groups, strict=True))
 
 
+def _cue_counts(text: str) -> dict[str, int]:
+    """How many cue words of each kind a block's text holds (only kinds that occur)."""
+    t = text[:300]
+    out = {}
+    for name, cues in _CUES.items():
+        k = sum(1 for c in cues if c in t)
+        if k:
+            out[name] = k
+    return out
+
+
 def doc_type_flags(document: Document) -> list[str]:
     """Words of the report's first lines naming its kind (决算, 自评, 项目 …)."""
     head = []
@@ -204,6 +230,11 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             _add(f, f"ks:{b.kind}:{s}")
         for t in dflags:
             _add(f, "dt:" + t)
+        for name, n_cue in _cue_counts(b.text).items():
+            _add(f, "cue:" + name, min(n_cue, 3) / 1.5)
+            _add(f, f"kcue:{b.kind}:{name}", 0.5)
+        if b.text.strip().rstrip("。.") in _NEG_SHORT:
+            _add(f, "negshort")
         if b.kind == "heading":
             lab = hlabel(b.text)
             _add(f, "selfk:" + (lab or "none"), 3.0)

@@ -133,7 +133,14 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
             rows = np.nonzero(arr >= 0)[0]
             oh[rows, arr[rows]] = 1.0
         onehots.append(oh)
-    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, has_head, cell_p, has_cell, run, pos, pos**2, kinds, *onehots])
+    # cue words of the block and its neighbourhood (runs of problem / measure sentences)
+    cues = np.array([[f.get("cue:prob", 0.0), f.get("cue:meas", 0.0), f.get("cue:fut", 0.0), f.get("negshort", 0.0)]
+                     for f in df.feats]) if df.feats else np.zeros((n, 4))
+    ccum = np.vstack([np.zeros((1, cues.shape[1])), np.cumsum(cues, axis=0)])
+    lo, hi = np.clip(idx - 3, 0, n), np.clip(idx + 4, 0, n)
+    cue_win = (ccum[hi] - ccum[lo]) / (hi - lo)[:, None]
+    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, has_head, cell_p,
+                      has_cell, run, pos, pos**2, kinds, *onehots, cues, cue_win])
 
 
 class SklearnSectionTagger:
@@ -146,7 +153,7 @@ class SklearnSectionTagger:
 
     backend = "sklearn"
 
-    def __init__(self, n_features: int = 2**16, c1: float = 0.1, c2: float = 2.0, inner_folds: int = 5,
+    def __init__(self, n_features: int = 2**16, c1: float = 0.1, c2: float = 0.2, inner_folds: int = 5,
                  class_weight: str | None = None, calibrate: bool = False, random_state: int = 0) -> None:
         self.n_features = n_features
         self.c1 = c1
