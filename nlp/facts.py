@@ -409,11 +409,19 @@ class Mention:
 def _nearest(rx_list: list, text: str) -> tuple[Any, int, int] | None:
     """The match closest to the end of ``text`` (then the longest)."""
     best = None
+    n = len(text)
     for entry in rx_list:
         rx = entry[0]
-        for pos in range(len(text)):  # overlapping matches: 人员编制数 holds 人员编制 and 编制数
-            m = rx.match(text, pos)
-            if m is None or m.end() == m.start():
+        # Overlapping matches (人员编制数 holds 人员编制 and 编制数): the match at every start
+        # position. ``search`` from ``pos`` lands on the next position where ``match`` succeeds,
+        # so positions without a match are skipped in C instead of tried one by one.
+        pos = 0
+        while pos < n:
+            m = rx.search(text, pos)
+            if m is None:
+                break
+            pos = m.start() + 1
+            if m.end() == m.start() or m.start() >= n:
                 continue
             key = (m.end(), m.end() - m.start())
             if best is None or key > best[0]:
