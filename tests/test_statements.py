@@ -263,3 +263,15 @@ def test_gold_floors_with_gold_sections():
         tp, fp, fn = tp + len(pairs), fp + len(wrong), fn + len(missed)
     p, r = tp / (tp + fp), tp / (tp + fn)
     assert 2 * p * r / (p + r) >= 0.78
+
+
+def test_merge_close_joins_split_halves_but_not_unlike_clusters():
+    from nlp.statements.themes import merge_close
+
+    texts = ["部分项目资金支付进度滞后，年底集中拨付", "项目资金支付进度滞后，集中在年底拨付",
+             "单位档案资料管理不规范，凭证缺失"]
+    # the first two were put apart (as a concept partition may do); the third is another problem
+    out = merge_close(texts, [0, 1, 2], 0.5)
+    assert out[0] == out[1]
+    assert out[2] != out[0]
+    assert len(set(merge_close(texts, [0, 1, 2], 0.0))) == 3  # a zero distance joins nothing
