@@ -34,12 +34,25 @@ def _strip_trail(text: str) -> str:
     ok = [False] * (n + 1)
     ok[n] = True
     cut = n
+    misses = 0
     for p in range(n - 1, -1, -1):
-        ok[p] = (text[p].isspace() and ok[p + 1]) or any(text.startswith(w, p) and ok[p + len(w)]
-                                                         for w in _TRAIL_WORDS)
+        ch = text[p]
+        ok[p] = (ch.isspace() and ok[p + 1]) or any(text.startswith(w, p) and ok[p + len(w)]
+                                                    for w in _TRAIL_BY_FIRST.get(ch, ()))
         if ok[p]:
             cut = p
+            misses = 0
+        else:
+            misses += 1
+            if misses >= _TRAIL_MAX:
+                break  # ok[p] needs one of the next _TRAIL_MAX positions ok: none earlier can be
     return text[:cut]
+
+
+_TRAIL_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _w in _TRAIL_WORDS:
+    _TRAIL_BY_FIRST[_w[0]] = (*_TRAIL_BY_FIRST.get(_w[0], ()), _w)
+_TRAIL_MAX = max(len(w) for w in _TRAIL_WORDS)
 
 
 _LEAD = re.compile(r"^(?:其中|包括|另外|此外|以及|及|和|与|并|且|截至|截止|[0-9０-９]{4}\s*年度?|[0-9]{1,2}\s*月(?:底|末)?|"
