@@ -999,6 +999,14 @@ class FactConfidence:
     def confidence(self, key: str, feats: dict[str, float]) -> float:
         import numpy as np
 
+        m = self.model_
+        if m is not None and len(m.classes_) == 2 and list(m.classes_) == [0, 1] and m.coef_.shape[0] == 1:
+            # Called once per fact: scikit-learn's input validation costs more than the model.
+            # The same arithmetic as LogisticRegression.predict_proba for two classes.
+            from scipy.special import expit
+
+            z = np.asarray([feature_vector(key, feats)], dtype=float) @ m.coef_.T + m.intercept_
+            return float(expit(z.reshape(-1))[0])
         p = self.predict_proba(np.asarray([feature_vector(key, feats)]))[0]
         return float(p[list(self.classes_).index(1)]) if 1 in list(self.classes_) else 0.0
 
