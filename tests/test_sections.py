@@ -52,6 +52,18 @@ def test_heading_keyword_map() -> None:
     assert heading_label("三、绩效指标完成情况") == "indicators"
     assert heading_label("附件2") == "other"
     assert heading_label("某县某局") is None
+    # a self-evaluation table is an indicator table even when its title names the budget
+    assert heading_label("部门预算项目支出绩效自评表") == "indicators"
+
+
+def test_cue_words_tell_problems_from_measures() -> None:
+    from nlp.sections.features import _cue_counts
+
+    prob = _cue_counts("项目前期论证不够充分，资金支付进度滞后，执行率偏低。")
+    meas = _cue_counts("下一步将进一步加强预算编制管理，完善绩效目标设置。")
+    assert prob.get("prob", 0) >= 2 and prob.get("meas", 0) == 0
+    assert meas.get("meas", 0) >= 2 and meas.get("fut", 0) >= 1
+    assert meas.get("meas", 0) > meas.get("prob", 0)
 
 
 def test_keyword_tagger_scores() -> None:
