@@ -77,8 +77,20 @@ def model_figures() -> dict[str, Any]:
     out = {}
     for meta in sorted(MODELS.glob("*/meta.json")):
         data = json.loads(meta.read_text(encoding="utf-8"))
-        out[meta.parent.name] = data.get("metrics") or data.get("cv_metrics") or {}
+        figs = next((data[k] for k in ("metrics", "cv_metrics", "cross_validated", "cv") if data.get(k)), {})
+        out[meta.parent.name] = _scalars(figs)
     return out
+
+
+def _scalars(figs: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """The numbers of a (possibly nested) metrics dict, keys joined with dots; per-label tables left out."""
+    flat: dict[str, Any] = {}
+    for key, value in figs.items():
+        if isinstance(value, dict) and depth < 1 and key not in ("per_label", "per_set", "f1_by_threshold"):
+            flat.update(_scalars(value, f"{prefix}{key}.", depth + 1))
+        elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 HEADLINE = {

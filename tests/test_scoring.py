@@ -62,3 +62,18 @@ def test_agrees_with_the_shared_scorer(shared_dir, tmp_path):
         for key, value in theirs.items():
             if key in ours and isinstance(value, (int, float)) and value == value:
                 assert ours[key] == pytest.approx(value, abs=1e-3), (what, key)
+
+
+def test_eval_scores_every_stage_on_the_sample_corpus(sample_dir):
+    from nlp.eval_all import evaluate_set, model_figures, render
+
+    result = evaluate_set(sample_dir / "gold", sample_dir / "txt")
+    assert result["documents"] == len(list((sample_dir / "gold").glob("s*.json")))
+    assert result["sections"]["uncovered_lines"] == 0 and result["sections"]["mixed_blocks"] == 0
+    assert result["figures"]["p"] > 0.9 and result["facts"]["f1"] > 0.8
+    assert result["brief"]["traceable"] == 1.0 and result["brief"]["cited"] > 20
+    cross = model_figures()
+    assert {"sections", "figures", "facts", "statements"} <= set(cross)
+    assert 0.0 < cross["sections"]["accuracy"] <= 1.0
+    text = render({"sets": {"sample": result}, "cross_validated": cross})
+    assert "== sample (14 documents" in text and "traceable 1.0" in text
