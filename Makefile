@@ -32,7 +32,7 @@ demo: $(STAMP) ## Run the main job on the sample corpus; results under out/
 	$(BIN)/nlp summarise corpora/sample/txt -o out/brief.json
 	$(BIN)/nlp summarise corpora/sample/txt -o out/brief.md
 	$(BIN)/nlp summarise corpora/sample/txt -o out/brief.html
-	$(BIN)/nlp triage corpora/sample --db out/triage.duckdb --report out/triage.html --csv out/triage.csv --jobs 2 --no-progress
+	$(BIN)/nlp triage corpora/sample/txt --db out/triage.duckdb --report out/triage.html --csv out/triage.csv --jobs 2 --no-progress
 	@echo "demo: results in out/ (open out/brief.html and out/triage.html)"
 
 test: $(STAMP) ## Run every test
