@@ -17,19 +17,10 @@ Pred = tuple[int, int, str, float]  # line_start, line_end, label, confidence
 
 
 def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
-    """Mean |confidence − accuracy| over equal-width bins, weighted by bin size."""
-    if not pairs:
-        return float("nan")
-    sums: dict[int, list[float]] = {}
-    for conf, ok in pairs:
-        c = min(max(conf, 0.0), 1.0)
-        b = min(int(c * bins), bins - 1)
-        s = sums.setdefault(b, [0.0, 0.0, 0.0])
-        s[0] += 1
-        s[1] += c
-        s[2] += float(ok)
-    n = len(pairs)
-    return sum(cnt / n * abs(c / cnt - a / cnt) for cnt, c, a in sums.values())
+    """Mean |confidence − accuracy| over equal-width bins, weighted by bin size (see nlp.scoring)."""
+    from nlp.scoring import calibration_error
+
+    return calibration_error(pairs, bins)
 
 
 def score_blocks(docs: list[tuple[dict[int, list[str]], list[Pred]]]) -> dict[str, Any]:
@@ -133,20 +124,3 @@ def evaluate_sections_cli(gold_dirs: list[Path], docs_dirs: list[Path], n_splits
     """``nlp evaluate sections``: cross-validated figures, as the shared scorer prints them."""
     m = evaluate_sections(gold_dirs, docs_dirs, n_splits=n_splits, verbose=True)
     print_section_figures(m, f"sections ({m['protocol']}; {m['silver_documents']} silver documents in training)")
-
-
-def eval_all_cli(output: Path | None = None) -> None:
-    """``nlp eval``: the section figures on the shared gold when present, else corpora/sample."""
-    from nlp.sections.train import default_gold_dirs
-
-    gdirs = default_gold_dirs()
-    if not gdirs:
-        print("nlp: no gold folders found", file=sys.stderr)
-        raise SystemExit(2)
-    m = evaluate_sections(gdirs, None, verbose=True)
-    results = {"sections": m}
-    print_section_figures(m, f"sections ({m['protocol']})")
-    if output is not None:
-        from nlp.output import write_atomic  # type: ignore[attr-defined]
-
-        write_atomic(output, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
