@@ -40,6 +40,43 @@ _CUES: dict[str, tuple[str, ...]] = {
     "past": ("已", "完成了", "取得", "实现", "达到", "开展了"),
 }
 _NEG_SHORT = ("无", "无。", "暂无", "没有", "无问题", "不存在", "未发现")
+# table cells that head a column in every region of a self-evaluation table (the budget rows and the
+# indicator rows alike), so they never open a region of their own
+_NEUTRAL_CELLS = frozenset(("得分", "分值", "权重", "评分", "满分", "自评得分", "原因", "备注", "说明", "合计", "小计"))
+_SENTENCE_PUNCT = re.compile(r"[，。；;！？!?,]")
+
+
+_TOC_LEADER = re.compile(r"(?:[.．·…‥]{3,}|[.．·…]\s?[.．·…]\s?[.．·…]|-{3,}|_{3,})\s*\d{1,3}\s*$")
+_BARE_PAGE = re.compile(r"^\s*\d{1,3}\s*$")
+
+
+def toc_flags(blocks: list[Block]) -> list[bool]:
+    """Blocks that look like entries of a table of contents: dot leaders with a page number, or
+    short headings in a run of bare page numbers (a flattened contents page). Navigation, not text."""
+    n = len(blocks)
+    bare = [b.kind != "table_row" and bool(_BARE_PAGE.match(b.text)) for b in blocks]
+    out = [False] * n
+    for i, b in enumerate(blocks):
+        t = b.text.strip()
+        if b.kind == "table_row":
+            continue
+        if _TOC_LEADER.search(t):
+            out[i] = True
+            continue
+        lo, hi = max(0, i - 4), min(n, i + 5)
+        pages = [int(blocks[j].text) for j in range(lo, hi) if bare[j] and j != i]
+        # page numbers rise through a contents page; table cells of counts do not
+        if (len(pages) >= 3 and min(pages) > 0 and len(set(pages)) >= 2
+                and all(a <= b for a, b in zip(pages, pages[1:], strict=False)) and (bare[i] or len(t) <= 30)):
+            out[i] = True
+    return out
+
+
+def _label_like(text: str) -> bool:
+    """A cell that names a table region (存在问题, 预算执行情况（10分）), not one that says something."""
+    t = text.strip().rstrip("：:")
+    return (0 < len(t) <= 16 and not t[:1].isdigit() and t not in _NEUTRAL_CELLS
+            and _SENTENCE_PUNCT.search(t) is None)
 
 
 @dataclass(slots=True)
@@ -207,10 +244,11 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
     for i, b in enumerate(blocks):
         if b.kind != "table_row":
             cur = -1
-        elif len(b.text) <= 20 and kw[i] is not None and not b.text[:1].isdigit():
+        elif kw[i] is not None and _label_like(b.text):
             cur = i
         cell_head.append(cur)
     win = 3
+    toc = toc_flags(blocks)
 
     feats: list[dict[str, float]] = []
     for i, b in enumerate(blocks):
@@ -224,7 +262,8 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             _add(f, f"km:{b.kind}:{style}")
         if b.level is not None:
             _add(f, "lv:" + str(min(b.level, 5)))
-        _add(f, "pos:" + str(min(int(10 * i / max(n, 1)), 9)))
+        if i < 3:
+            _add(f, "pos:start")
         for s in _shape(b.text):
             _add(f, "s:" + s)
             _add(f, f"ks:{b.kind}:{s}")
@@ -233,6 +272,9 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         for name, n_cue in _cue_counts(b.text).items():
             _add(f, "cue:" + name, min(n_cue, 3) / 1.5)
             _add(f, f"kcue:{b.kind}:{name}", 0.5)
+        if toc[i]:
+            _add(f, "toc", 2.0)
+            _add(f, "ktoc:" + b.kind)
         if b.text.strip().rstrip("。.") in _NEG_SHORT:
             _add(f, "negshort")
         if b.kind == "heading":
@@ -285,6 +327,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
 
     kw_head = [lab_index(hlabel(b.heading_path[-1])) if b.heading_path else -1 for b in blocks]
     kw_cell = [lab_index(kw[c]) if c >= 0 else -1 for c in cell_head]
-    kw_self = [lab_index(kw[i]) if b.kind in ("heading", "table_row") else -1 for i, b in enumerate(blocks)]
+    kw_self = [lab_index(kw[i]) if b.kind == "heading" or (b.kind == "table_row" and _label_like(b.text)) else -1
+               for i, b in enumerate(blocks)]
     return DocFeatures(feats=feats, heading_of=heading_of, section_start=section_start, cell_head=cell_head,
                        kw_head=kw_head, kw_cell=kw_cell, kw_self=kw_self, words=words)

@@ -24,6 +24,7 @@ from nlp.errors import ModelError
 REPO = Path(nlp.__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
 SAMPLE = REPO / "corpora" / "sample"
+TRAIN = REPO / "corpora" / "train"  # our own reports written for training only (never scored by default)
 SILVER_WEIGHT = 0.3
 
 
@@ -46,8 +47,8 @@ class Example:
 
 
 def default_gold_dirs() -> list[Path]:
-    """Shared gold (seeds, corpus) when present, and our sample corpus's gold."""
-    out = [SHARED / "gold" / "seeds", SHARED / "gold" / "corpus", SAMPLE / "gold"]
+    """Shared gold (seeds, corpus) when present, our sample corpus's gold and our training set's."""
+    out = [SHARED / "gold" / "seeds", SHARED / "gold" / "corpus", SAMPLE / "gold", TRAIN / "gold"]
     return [p.resolve() for p in out if p.is_dir()]
 
 
