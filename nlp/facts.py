@@ -564,9 +564,30 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
     return metric, False, 0.6
 
 
+# Readings of one document, shared by extract_facts and the checks that read the same clauses again
+# (figures_agree, unit_slip): keyed by line number, figure start and context. Only the last document's
+# readings are kept, so memory does not grow with the corpus and no reading crosses documents.
+_READINGS: list[Any] = [None, {}]
+
+
+def _doc_readings(document: Document) -> dict[Any, Any]:
+    if _READINGS[0] is not document:
+        _READINGS[0], _READINGS[1] = document, {}
+    return _READINGS[1]
+
+
+_FORMULA = re.compile(r"[/=×÷]")
+_FORMULA_UNIT = re.compile(r"[（(][A-Za-z/+\-*]+[)）]")
+_GRADE_BAND = re.compile(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)")
+_SPACES = re.compile(r"\s+")
+
+
 def read_mentions(document: Document, figures: list[Figure], year: int | None = None) -> list[Mention]:
     """Every figure that states a canonical metric, read in its clause (or, for a cell, its labels)."""
-    project_report = _is_project_report(document)
+    memo = _doc_readings(document)
+    project_report = memo.get("project_report")
+    if project_report is None:
+        project_report = memo["project_report"] = _is_project_report(document)
     money = [f for f in figures if f.kind == "amount"]
     in_wan = sum(1 for f in money if "万" in f.text or "亿" in f.text)
     in_yuan = sum(1 for f in money if re.search(r"\d\s*元", f.text) and "万" not in f.text and "亿" not in f.text)
@@ -579,24 +600,31 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
         if ln < 1 or ln > len(document.lines):
             continue
         line = document.lines[ln - 1]
-        before = document.lines[ln - 2].rstrip() if ln >= 2 else ""
-        carry = before if before and not re.search(r"[。；;！？!?：:]$", before) and not before.startswith("\t") \
-            and not line.startswith("\t") and "|" not in before + line else ""
-        carry = carry[max(carry.rfind(c) for c in "。；;，,") + 1:] if carry else ""
+        carry = memo.get(("carry", ln))
+        if carry is None:
+            before = document.lines[ln - 2].rstrip() if ln >= 2 else ""
+            carry = before if before and not re.search(r"[。；;！？!?：:]$", before) and not before.startswith("\t") \
+                and not line.startswith("\t") and "|" not in before + line else ""
+            carry = memo[("carry", ln)] = carry[max(carry.rfind(c) for c in "。；;，,") + 1:] if carry else ""
         figs = sorted(figs, key=lambda f: f.start)
         prev_end = 0
         for f in figs:
             if f.range_part == 1 or f.comparator in (">=", "<=", ">", "<"):
                 prev_end = max(prev_end, f.end)
                 continue
-            r = _read_clause(line, f, prev_end, carry)
+            key = ("clause", ln, f.start, f.end, prev_end, carry)
+            got_clause = memo.get(key)
+            if got_clause is None:
+                r = _read_clause(line, f, prev_end, carry)
+                # a formula, not a statement; or a grading band (得分≥85分为优秀)
+                skip = bool(_FORMULA.search(_FORMULA_UNIT.sub("", r.seg[-25:]))
+                            or _GRADE_BAND.match(_SPACES.sub("", line[f.end: f.end + 6])))
+                got_clause = memo[key] = (r, skip)
+            r, skip = got_clause
             prev_end = max(prev_end, f.end)
+            if skip:
+                continue
             subject, measure, exact = r.subject, r.measure, r.exact
-            if re.search(r"[/=×÷]", re.sub(r"[（(][A-Za-z/+\-*]+[)）]", "", r.seg[-25:])):
-                continue  # a formula, not a statement
-            after = re.sub(r"\s+", "", line[f.end: f.end + 6])
-            if re.match(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)", after):
-                continue  # a grading band (得分≥85分为优秀)
             metric = None
             qualified = False
             if subject in ("project", "project_loose") and project_report \
@@ -628,7 +656,8 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                     qualified = True  # inside a parenthesis: a breakdown of something named before
             fig_metric = f.metric
             if metric is None and measure is None and subject is None and f.label:
-                got = _read_label(f.label, year)
+                key = ("label", f.label, year)
+                got = memo[key] if key in memo else memo.setdefault(key, _read_label(f.label, year))
                 if got is not None and _kind_fits(got[0], f):
                     metric, qualified, exact = got
                     if metric == fig_metric or fig_metric is None:
