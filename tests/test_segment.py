@@ -73,7 +73,7 @@ def test_dictionary_cut_matches_jieba_exactly() -> None:
         assert list(fast.cut(t, HMM=False)) == list(ref.cut(t, HMM=False)), t
     assert list(fast.cut(texts[0])) == list(ref.cut(texts[0]))  # other modes are jieba's own
     own = Segmenter().tokenizer  # not the process-wide one: the dictionary changes here
-    own.cut(texts[0], HMM=False)
+    list(own.cut(texts[0], HMM=False))  # log-probabilities cached before the change
     own.add_word("执行制度资金", 5)  # a changed dictionary is seen at once
     ref.add_word("执行制度资金", 5)
     t = "项目执行制度资金管理"

@@ -87,16 +87,33 @@ class ConfidenceModel:
         X = [figure_features(f, document.lines[f.line - 1], section_of.get(f.line)) for f in figures]
         clf = self.classifier_
         if X and len(clf.classes_) == 2 and list(clf.classes_) == [0, 1] and clf.coef_.shape[0] == 1:
-            # One call per report, but scikit-learn's input checks cost more than the model: the
-            # same arithmetic as LogisticRegression.predict_proba for two classes.
+            # One call per report, but scikit-learn's input checks (and DictVectorizer's sparse
+            # matrix) cost more than the model: the same arithmetic as LogisticRegression.predict_proba
+            # for two classes, each row's products summed in column order as the sparse product does.
             import numpy as np
             from scipy.special import expit
 
-            z = self.vectorizer_.transform(X) @ clf.coef_.T + clf.intercept_
-            return [float(p) for p in expit(np.asarray(z, dtype=float).reshape(-1))]
+            weights = self._weights()
+            z = []
+            for x in X:
+                acc = 0.0
+                for _col, v, w in sorted((weights[k][0], float(v), weights[k][1]) for k, v in x.items()
+                                         if k in weights):
+                    acc += v * w
+                z.append(acc)
+            return [float(p) for p in expit(np.asarray(z, dtype=float) + clf.intercept_)]
         proba = self.predict_proba(X)
         pos = list(self.classes_).index(1)
         return [float(p[pos]) for p in proba]
+
+    def _weights(self) -> dict[str, tuple[int, float]]:
+        """Feature name -> (column, coefficient) of the fitted model, built once per model."""
+        cache = self.__dict__.get("_weights_cache")
+        if cache is None or cache[0] is not self.classifier_:
+            coef = [float(c) for c in self.classifier_.coef_[0]]
+            table = {name: (col, coef[col]) for name, col in self.vectorizer_.vocabulary_.items()}
+            cache = self.__dict__["_weights_cache"] = (self.classifier_, table)
+        return cache[1]
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
