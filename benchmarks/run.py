@@ -11,6 +11,9 @@ across machines better than absolute speeds. ``BENCH_QUICK=1`` shrinks the corpo
 (e) peak RSS (process tree) of ``nlp triage`` at N and 10×N synthetic reports
 (f) resume: the same triage again over the done corpus, time vs the first run
 (g) statements + themes over N and 10×N reports: time ratio and peak RSS
+
+``--only d`` (or ``--only a,b,d``) runs the chosen parts alone and prints their figures and JSON line
+without touching ``results.json``; ``--help`` prints this text.
 """
 from __future__ import annotations
 
@@ -414,8 +417,12 @@ TARGETS = {
 }
 
 
-def main() -> int:
+def main(only: set[str] | None = None) -> int:
+    """Run every part (or the ``only`` ones) and print and save the figures."""
     from synth import load_generate
+
+    def want(part: str) -> bool:
+        return only is None or part in only
 
     t_start = time.perf_counter()
     results: dict[str, Any] = {"quick": QUICK, "n_small": N_SMALL, "n_big": N_BIG, "python": sys.version.split()[0],
@@ -426,14 +433,26 @@ def main() -> int:
         + (" (BENCH_QUICK)" if QUICK else ""))
     tk = jieba_tokenizer()
 
-    r = bench_reading(files, tk)
+    if want("a") or want("b"):
+        _say_reading(results, bench_reading(files, tk))
+    if want("c"):
+        _say_figures(results, bench_figures())
+    if want("d"):
+        _say_pipeline(results, bench_pipeline(files, tk))
+    if any(want(p) for p in "efg"):
+        _synthetic_parts(results, load_generate)
+    return _finish(results, t_start, partial=only is not None)
+
+
+def _say_reading(results: dict[str, Any], r: dict[str, Any]) -> None:
     results.update(r)
     say(f"(a) read+structure {r['a_read_structure_chars_per_s']:,} chars/s; jieba {r['jieba_chars_per_s']:,} chars/s"
         f" -> {r['a_read_structure_vs_jieba']}x jieba (target >= 2)")
     say(f"(b) tagging (read+structure+sections, 1 process) {r['b_tagging_chars_per_s']:,} chars/s"
         f" -> {r['b_tagging_vs_jieba']}x jieba (target >= 0.5)")
 
-    r = bench_figures()
+
+def _say_figures(results: dict[str, Any], r: dict[str, Any]) -> None:
     results.update(r)
     if "c_figures_chars_per_s" in r:
         rt = r.get("c_recognizers_chars_per_s", "n/a")
@@ -450,12 +469,15 @@ def main() -> int:
         else:
             say(f"    Recognizers-Text: {r.get('c_recognizers_text')}")
 
-    r = bench_pipeline(files, tk)
+
+def _say_pipeline(results: dict[str, Any], r: dict[str, Any]) -> None:
     results.update(r)
     say(f"(d) full pipeline 1 worker {r['d_1w_files_per_s']} files/s {r['d_1w_chars_per_s']:,} chars/s; "
         f"2 workers {r['d_2w_files_per_s']} files/s {r['d_2w_chars_per_s']:,} chars/s; "
         f"{r['d_pipeline_vs_jieba']}x jieba (target >= 0.4); 2w/1w {r['d_2w_over_1w']} (target >= 1.7)")
 
+
+def _synthetic_parts(results: dict[str, Any], load_generate: Any) -> None:
     generate, gen_source = load_generate()
     results["synth_source"] = gen_source
     with tempfile.TemporaryDirectory(prefix="nlp-bench-") as tmp:
@@ -488,6 +510,8 @@ def main() -> int:
         if "g_time_big_over_small" in r:
             say(f"    time ratio {N_BIG}/{N_SMALL}: {r['g_time_big_over_small']} (target <= 12)")
 
+
+def _finish(results: dict[str, Any], t_start: float, partial: bool = False) -> int:
     met = {}
     for key, (op, target) in TARGETS.items():
         v = results.get(key)
@@ -501,6 +525,9 @@ def main() -> int:
     results["load_average_at_end"] = os.getloadavg()[0]
     say(f"targets met: {sum(met.values())}/{len(met)}; {', '.join(k for k, ok in met.items() if not ok) or 'all'}"
         f"{' missed' if not all(met.values()) else ''}; bench took {results['bench_seconds']} s")
+    if partial:  # a partial run never replaces the full figures
+        print(json.dumps(results, ensure_ascii=False), flush=True)
+        return 0
     from nlp.output import write_text_atomic
 
     out_file = Path(os.environ.get("BENCH_RESULTS", ROOT / "benchmarks" / "results.json"))
@@ -513,4 +540,13 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--statements-child":
         statements_child(sys.argv[2])
         raise SystemExit(0)
-    raise SystemExit(main())
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(__doc__)
+        raise SystemExit(0)
+    parts = None
+    if "--only" in sys.argv[1:]:
+        k = sys.argv.index("--only")
+        parts = {p.strip() for p in (sys.argv[k + 1] if k + 1 < len(sys.argv) else "").split(",") if p.strip()}
+        if not parts or not parts <= set("abcdefg"):
+            raise SystemExit("--only takes parts among a,b,c,d,e,f,g (comma-separated)")
+    raise SystemExit(main(parts))

@@ -138,11 +138,15 @@ def _fast_tokenizer_class() -> type:
                 yield from super().cut(sentence, cut_all=cut_all, HMM=HMM, use_paddle=use_paddle)
                 return
             self.check_initialized()
+            seen: dict[str, list[str]] = {}  # runs repeat within a text (units, table headers): cut each once
             for blk in re_han.split(sentence):
                 if not blk:
                     continue
                 if re_han.match(blk):
-                    yield from self._block_no_hmm(blk)
+                    words = seen.get(blk)
+                    if words is None:
+                        words = seen[blk] = self._block_no_hmm(blk)
+                    yield from words
                 else:
                     for x in re_skip.split(blk):
                         if re_skip.match(x):
