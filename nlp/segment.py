@@ -67,28 +67,20 @@ def _fast_tokenizer_class() -> type:
 
     Why: block tagging segments every line, and jieba's pure-Python DAG walk (``get_DAG`` then
     ``calc``, a generator and a ``log`` per candidate word) was a tenth of the whole pipeline. Here
-    the DAG and the best route are built in one right-to-left pass and each word's log-probability
-    is looked up once per process; the arithmetic, candidate order and tie-breaking (the larger end
-    wins) are jieba's, so the words are identical. Other modes (HMM, cut_all, paddle) are jieba's own.
+    the DAG and the best route are built in one right-to-left pass over plain lists, with no
+    generators; the dictionary is read live (``add_word`` is seen at once) and nothing is kept between
+    texts. The arithmetic, candidate order and tie-breaking (the larger end wins) are jieba's, so the
+    words are identical. Other modes (HMM, cut_all, paddle) are jieba's own.
     """
     import jieba
 
     re_han, re_skip = jieba.re_han_default, jieba.re_skip_default
 
     class FastTokenizer(jieba.Tokenizer):
-        _logp: dict[str, float] | None = None
-        _logp_total: float | None = None
-
-        def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
-            super().add_word(word, freq, tag)
-            self._logp = None  # a changed dictionary changes the log-probabilities
-
         def _block_no_hmm(self, sentence: str) -> list[str]:
             freq = self.FREQ
-            if self._logp is None or self._logp_total != self.total:
-                self._logp, self._logp_total = {}, self.total
-            logp = self._logp
-            logtotal = math.log(self.total)
+            log = math.log
+            logtotal = log(self.total)
             n = len(sentence)
             route_score = [0.0] * (n + 1)
             route_end = [0] * (n + 1)
@@ -98,12 +90,10 @@ def _fast_tokenizer_class() -> type:
                 frag = sentence[idx]
                 found = False
                 while i < n and frag in freq:
-                    if freq[frag]:
+                    fq = freq[frag]
+                    if fq:
                         found = True
-                        a = logp.get(frag)
-                        if a is None:
-                            a = logp[frag] = math.log(freq.get(frag) or 1) - logtotal
-                        sc = a + route_score[i + 1]
+                        sc = (log(fq) - logtotal) + route_score[i + 1]
                         if best_s is None or sc >= best_s:  # max over (score, end): ties go to the later end
                             best_s, best_x = sc, i
                     i += 1
