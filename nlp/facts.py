@@ -184,6 +184,9 @@ def _clip_org(text: str) -> str | None:
     return best
 
 
+_DEPT_LINE_CHARS = re.compile(r"[单部发来作简概]")
+
+
 def _department_candidates(document: Document) -> list[dict[str, Any]]:
     """Candidate names with where they come from: field, title, metadata, signature."""
     lines = document.lines
@@ -195,6 +198,8 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             cands.append({"name": name, "source": source, "line": line, "weight": weight})
 
     for idx, (no, text) in enumerate(nonempty):
+        if not _DEPT_LINE_CHARS.search(text):
+            continue  # every pattern below needs one of these characters (单位/部门, 发布/来源/作者, 简称, 概况)
         t = re.sub(r"^[-•·*\s]+", "", text.replace("\t", " ")).strip("| ")
         t = re.sub(r"^\[\s*(.*?)\s*\]$", r"\1", t)
         m = _FIELD_RX.search(t) or _FIELD_SPACE_RX.search(t)
@@ -357,6 +362,8 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     du = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})年度", whole) if 1990 <= int(y) <= 2035)
     plain = Counter()
     for ln in document.lines:
+        if "年" not in ln:
+            continue  # no year on this line
         t = re.sub(r"\s+", "", ln)
         if _DATE_CONTEXT.search(t):
             continue

@@ -182,7 +182,7 @@ def is_section_title(text: str) -> bool:
     """A heading that names the problems/measures section itself ("存在的问题", "下一步改进措施")."""
     t = ENUM.sub("", text, count=1) if ENUM.match(text) else text
     t = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*", "", t).strip(" ：:。")
-    if NONE_STATED.match(t) or len(t) > 24 or not (HEADING_PROBLEM.search(t) or HEADING_MEASURE.search(t) or re.search("问题|措施|建议", t)):
+    if len(t) > 24 or NONE_STATED.match(t) or not (HEADING_PROBLEM.search(t) or HEADING_MEASURE.search(t) or re.search("问题|措施|建议", t)):
         return False
     core = HEADING_PROBLEM.sub("", t)
     core = HEADING_MEASURE.sub("", core)
