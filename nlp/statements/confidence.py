@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -102,11 +103,20 @@ def load_model(path: str | None = None) -> Any:
 
 def emit_threshold() -> float:
     """Below this probability a candidate is not reported (chosen by cross-validated F1)."""
-    folder = MODEL_DIR
-    meta = folder / "meta.json"
-    if load_model() is None or not meta.exists():
+    meta = MODEL_DIR / "meta.json"
+    if load_model() is None:
         return 0.3
-    return float(json.loads(meta.read_text(encoding="utf-8")).get("emit_threshold", 0.3))
+    try:
+        st = os.stat(meta)
+    except OSError:
+        return 0.3
+    return _threshold_of(str(meta), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _threshold_of(meta: str, mtime_ns: int, size: int) -> float:
+    """The threshold in a meta.json, read once per version of the file (not once per report)."""
+    return float(json.loads(Path(meta).read_text(encoding="utf-8")).get("emit_threshold", 0.3))
 
 
 def prior(c: Candidate) -> float:
