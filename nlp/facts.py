@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from nlp.document import Block, Document, Fact, Figure
@@ -1059,7 +1060,9 @@ class HeuristicConfidence:
 _MODEL_CACHE: dict[str, Any] = {}
 
 
+@lru_cache(maxsize=1)
 def default_model_dir() -> Any:
+    """models/facts of this checkout (resolved once: ``resolve`` walks the filesystem)."""
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1] / "models" / "facts"
