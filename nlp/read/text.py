@@ -7,7 +7,6 @@ broken bytes (a truncated download) with a warning, so one bad byte does not los
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from nlp.errors import BinaryInputError, EncodingError
 
@@ -44,8 +43,13 @@ def _bad_share(text: str, limit: int = 200_000) -> float:
     sample = text[:limit]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch not in "\t\n\r\x0b\x0c" and unicodedata.category(ch) == "Cc")
+    bad = sum(1 for _ in _CC_NOT_SPACE.finditer(sample))
     return bad / len(sample)
+
+
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; whitespace controls are not counted.
+_CC_NOT_SPACE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -158,7 +162,7 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str, list[str]]:
     if b"\x00" in data:
         raise BinaryInputError(name, "contains NUL bytes (binary data)")
     head = data[:65536]
-    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     if head and controls / len(head) > 0.05:
         raise BinaryInputError(name, f"{controls / len(head):.0%} of the first bytes are control codes (binary data)")
     try:

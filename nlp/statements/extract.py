@@ -142,6 +142,8 @@ def _heading_cues(text: str) -> list[tuple[int, int, str]]:
 
 def _clause_cues(text: str) -> list[tuple[int, int]]:
     """(clause start, sentence end) of cause clauses ("主要原因是…") in running text."""
+    if "因" not in text and "由于" not in text and "受" not in text:
+        return []  # both patterns below need 原因/因为/因受/由于/受
     out = []
     for m in PROBLEM_TRIGGER.finditer(text):
         g = m.group(0)
