@@ -98,6 +98,21 @@ def test_store_round_trip_matches_structure(tmp_path: Path) -> None:
         assert meta["schema_version"] == "1"
 
 
+def test_writer_cache_is_bounded_and_ranking_limit(tmp_path: Path) -> None:
+    """The writing Store caps DuckDB's block cache (the parent's memory must not grow with the corpus);
+    ``ranking(limit)`` is the head of the full ranking."""
+    write_corpus(tmp_path / "c", 5)
+    assert run([tmp_path / "c"], tmp_path / "t.duckdb", batch_size=2) == 0
+    with Store(tmp_path / "t.duckdb") as st:
+        limit = st.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        number, unit = re.match(r"([\d.]+)\s*(\w+)", limit).groups()
+        assert float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}.get(unit, 1) <= 256 * 2**20, limit
+        full = st.ranking()
+        assert len(full) == 5
+        assert st.ranking(2) == full[:2]
+        assert st.ranking(0) == []
+
+
 def test_resume_skips_done_and_redoes_changed(tmp_path: Path) -> None:
     files = write_corpus(tmp_path / "c", 5)
     db = tmp_path / "t.duckdb"

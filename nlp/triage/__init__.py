@@ -241,7 +241,8 @@ def run_triage(paths: list[str], db: str | Path, jobs: int = 1, report: str | Pa
                     close()
         store.checkpoint()
         elapsed = time.perf_counter() - t_start
-        ranking = store.ranking()
+        # the whole ranking only for the files that list it; the summary shows the top rows
+        ranking = store.ranking(None if report is not None or csv is not None else max(0, top))
         all_failures = store.failures()
         counts = store.counts()
         stats = {

@@ -72,9 +72,18 @@ def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tupl
         report.year, len(report.blocks), len(report.figures), len(report.statements),
         bool(report.no_problems_stated), score, len(flags), round(elapsed, 4),
     )]
+    paths: dict[tuple[str, ...], str] = {}  # consecutive blocks share a heading path: encode it once
+
+    def path_json(path: Any) -> str:
+        key = tuple(path)
+        got = paths.get(key)
+        if got is None:
+            got = paths[key] = json.dumps(list(key), ensure_ascii=False)
+        return got
+
     rows["blocks"] = [
-        (doc, b.index, b.kind, b.line_start, b.line_end, b.section, _f(b.confidence),
-         json.dumps(list(b.heading_path), ensure_ascii=False), b.text)
+        (doc, b.index, b.kind, b.line_start, b.line_end, b.section, _f(b.confidence), path_json(b.heading_path),
+         b.text)
         for b in report.blocks
     ]
     rows["figures"] = [
