@@ -7,7 +7,10 @@ Two kinds of evidence, combined by a logistic model trained on the gold ``boiler
   generic 4-gram document frequencies (hashed 4-grams and counts only, no text) so that a run on a
   single report still gets sensible scores;
 * specificity: figures, dates, named projects in 《》 or “”, place and unit names, stated causes
-  (由于/因), which make a statement particular to its report.
+  (由于/因), which make a statement particular to its report;
+* kind of finding: the statement's family (:func:`nlp.statements.themes.family`) — the usual
+  self-assessment families (预算执行, 指标设置, 预算编制, 绩效意识 …) are where stock wording lives,
+  whereas audit-style findings (挪用, 超比例, 未取得许可, named units such as 个别学校) are particular.
 """
 from __future__ import annotations
 
@@ -33,11 +36,18 @@ _PLACE = re.compile(r"[\u4e00-\u9fa5]{2,4}(?:省|市|县|区|镇|乡|村|街道)
 _CAUSE = re.compile(r"由于|因为|因受|原因是|原因为|导致|造成|致使")
 _GENERIC = re.compile(r"进一步|加强|完善|提高|提升|有待|不够|不足|意识|机制|制度|水平|规范|管理|绩效|建设|"
                       r"强化|健全|落实|科学|合理|精细化|认识|能力|不强|不高|不到位")
+_IRREGULAR = re.compile(r"挪用|挤占|套取|截留|偿还|未取得|少发|多发|超比例|超标准|超范围|未清理|未按规定|未按合同|违规|"
+                        r"虚列|重复")
+_UNITS = re.compile(r"(?:个别|有的|部分|\d+\s*(?:所|个|家))(?:学校|医院|卫生院|乡镇|村|单位|幼儿园|企业|社区)")
+# families whose findings are mostly the stock self-assessment kind (the rest are audit-style or one-off)
+GENERIC_FAMILIES = frozenset({"indicators", "budget_prep", "awareness", "control", "execution", "payment",
+                              "monitoring", "data", "service", "evaluation", "fund_mgmt"})
 _EVENT = re.compile(r"新增|突发|疫情|暴雨|洪|地震|换届|搬迁|调整|追加|审计|巡察|整改|专项|工程|项目名称")
 
 FEATURES: tuple[str, ...] = (
     "bg_share", "bg_mean", "corpus_share", "corpus_reports", "log_len", "digits", "dates", "named",
-    "places", "cause", "generic", "event", "is_problem",
+    "places", "cause", "generic", "event", "is_problem", "family_generic", "family_other", "irregular",
+    "named_units",
 )
 
 
@@ -91,6 +101,9 @@ class CorpusCounts:
 def features(text: str, type_: str, doc: str, corpus: CorpusCounts | None,
              bg: tuple[dict[int, int], int], exclude_own: set[str] | None = None) -> list[float]:
     """Feature row of one statement (order: :data:`FEATURES`)."""
+    from nlp.statements.themes import family
+
+    fam = family(text, type_)
     norm = normalise(text)
     gs = grams(norm)
     n = max(len(gs), 1)
@@ -123,6 +136,10 @@ def features(text: str, type_: str, doc: str, corpus: CorpusCounts | None,
         len(_GENERIC.findall(text)) / max(len(text) / 6.0, 1.0),
         float(bool(_EVENT.search(text))),
         float(type_ == "problem"),
+        float(fam in GENERIC_FAMILIES),
+        float(bool(fam) and fam not in GENERIC_FAMILIES),
+        float(bool(_IRREGULAR.search(text))),
+        float(bool(_UNITS.search(text))),
     ]
 
 

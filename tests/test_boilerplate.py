@@ -1,0 +1,33 @@
+"""Boilerplate: kind-of-finding features and the shipped model's ranking.
+
+Texts here are our own constructed sentences (no real report text).
+"""
+from __future__ import annotations
+
+from nlp.statements import boilerplate as bp
+
+
+def _row(text: str, typ: str = "problem") -> dict[str, float]:
+    return dict(zip(bp.FEATURES, bp.features(text, typ, "a.txt", None, ({}, 0)), strict=True))
+
+
+def test_kind_of_finding_features():
+    stock = _row("绩效目标设置不够细化，部分指标难以量化")
+    assert stock["family_generic"] == 1.0 and stock["family_other"] == 0.0
+    assert stock["irregular"] == 0.0 and stock["named_units"] == 0.0
+    audit = _row("个别学校挪用项目资金偿还工程欠款")
+    assert audit["irregular"] == 1.0 and audit["named_units"] == 1.0
+    change = _row("工程变更未履行审批手续")
+    assert change["family_other"] == 1.0 and change["family_generic"] == 0.0
+    assert _row("敬老院入住率偏低")["family_generic"] == 0.0
+
+
+def test_shipped_model_loads_and_ranks_stock_wording_above_a_particular_finding():
+    assert bp.load_model() is not None  # FEATURES agree with the shipped meta.json
+    items = [("预算绩效管理意识有待进一步增强", "problem", "a.txt"),
+             ("进一步加强预算执行监控，提高资金使用效益", "measure", "a.txt"),
+             ("2023年3所乡镇卫生院挪用专项资金48.6万元用于偿还基建欠款", "problem", "b.txt"),
+             ("因7月暴雨冲毁河口村便桥，修复工程推迟至次年4月开工", "problem", "c.txt")]
+    s = bp.score_texts(items, None)
+    assert all(0.0 <= v <= 1.0 for v in s)
+    assert min(s[0], s[1]) > max(s[2], s[3])
