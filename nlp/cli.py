@@ -238,11 +238,12 @@ def train_statements(
 def evaluate_sections(
     gold: Annotated[list[Path], typer.Option("--gold", help="Gold folder(s).")],
     docs: Annotated[list[Path], typer.Option("--docs", help="Document folder(s), in the order of --gold.")],
+    folds: Annotated[int, typer.Option("--folds", help="Grouped k-fold by document; 0 = leave one document out.")] = 0,
 ) -> None:
     """Leave-one-document-out section figures, as ../shared/tools/score.py prints them."""
     from nlp.evaluate import evaluate_sections_cli
 
-    evaluate_sections_cli(gold, docs)
+    evaluate_sections_cli(gold, docs, n_splits=folds or None)
 
 
 @app.command("eval")

@@ -263,6 +263,11 @@ def train_command(gold_dirs: list[Path] | None = None, out: Path = Path("models/
         probas = cross_val_predict(examples, n_splits=n_splits, params=params, feats=feats, verbose=True)
         metrics = cv_metrics(examples, probas)
         metrics["protocol"] = f"grouped {n_splits}-fold by document" if n_splits else "leave-one-document-out"
+        # the same held-out predictions, per gold folder (real reports vs the ones we wrote)
+        metrics["by_gold_dir"] = {
+            _rel(g): {k: v for k, v in cv_metrics([e for e in examples if e.path.resolve().parent == d],
+                                                  probas).items() if k != "per_label"}
+            for g in gdirs if (d := (docs_dir_for(g) or g).resolve()) is not None}
         print(f"nlp: cv accuracy {metrics['accuracy']} core macro-F1 {metrics['core_macro_f1']} "
               f"ECE {metrics['ece']}", file=sys.stderr)
     model = SklearnSectionTagger(**params).fit(

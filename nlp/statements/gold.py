@@ -37,6 +37,7 @@ def default_gold_dirs() -> list[tuple[Path, Path]]:
         (SHARED / "gold" / "seeds", SHARED / "seeds"),
         (SHARED / "gold" / "corpus", SHARED / "corpus"),
         (REPO / "corpora" / "sample" / "gold", REPO / "corpora" / "sample" / "txt"),
+        (REPO / "corpora" / "train" / "gold", REPO / "corpora" / "train" / "txt"),  # training-only reports
     ]
     out = []
     for g, d in pairs:
