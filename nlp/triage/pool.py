@@ -136,27 +136,33 @@ class TimedPool:
         backlog: deque[tuple[str, str]] = deque()
         exhausted = False
         spawn_deadline = time.monotonic() + self.start_timeout
+
+        def assign(w: _Worker) -> None:
+            """Give an idle, ready worker its next file (if any is left)."""
+            nonlocal exhausted
+            if not backlog and not exhausted:
+                try:
+                    backlog.append(next(pending))
+                except StopIteration:
+                    exhausted = True
+            if not backlog:
+                return
+            task = backlog.popleft()
+            try:
+                w.conn.send(task)
+            except (OSError, ValueError):
+                backlog.appendleft(task)
+                self._replace(w)
+                return
+            w.task = task
+            w.started = time.monotonic()
+            w.deadline = w.started + self.file_timeout if self.file_timeout else float("inf")
+
         while True:
             # hand out work to every idle, ready worker
             for w in list(self.workers):
                 if w.ready and w.task is None:
-                    if not backlog and not exhausted:
-                        try:
-                            backlog.append(next(pending))
-                        except StopIteration:
-                            exhausted = True
-                    if not backlog:
-                        continue
-                    task = backlog.popleft()
-                    try:
-                        w.conn.send(task)
-                    except (OSError, ValueError):
-                        backlog.appendleft(task)
-                        self._replace(w)
-                        continue
-                    w.task = task
-                    w.started = time.monotonic()
-                    w.deadline = w.started + self.file_timeout if self.file_timeout else float("inf")
+                    assign(w)
             busy = [w for w in self.workers if w.task is not None]
             if exhausted and not backlog and not busy:
                 return
@@ -195,10 +201,12 @@ class TimedPool:
                     continue
                 w.task = None
                 w.done += 1
-                yield msg
                 if w.done >= self.max_tasks:
                     w.stop()
                     self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages, self.factory)
+                else:
+                    assign(w)  # the next file before the caller handles this outcome (a batch write)
+                yield msg
             now = time.monotonic()
             for w in list(self.workers):
                 if w.task is not None and now > w.deadline:
