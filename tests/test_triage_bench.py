@@ -33,3 +33,20 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert 0 < last["f_resume_over_first_run"] < 1  # resuming a finished corpus is cheaper than doing it
     for line in ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)"):
         assert any(x.startswith(line) for x in proc.stdout.splitlines()), line
+
+
+def test_bench_only_runs_chosen_parts(tmp_path: Path) -> None:
+    """``--only a`` prints (a) and (b) (one measurement) and its JSON line, and leaves the results file alone."""
+    out_file = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_QUICK": "1", "BENCH_N": "10", "BENCH_RESULTS": str(out_file)}
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--only", "a"], capture_output=True,
+                          text=True, timeout=600, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert any(x.startswith("(a)") for x in lines) and not any(x.startswith(("(c)", "(d)", "(e)")) for x in lines)
+    last = json.loads(lines[-1])
+    assert "a_read_structure_vs_jieba" in last and "d_pipeline_vs_jieba" not in last
+    assert not out_file.exists()
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--only", "z"], capture_output=True,
+                         text=True, timeout=120, cwd=ROOT, env=env)
+    assert bad.returncode != 0 and "--only" in bad.stderr
