@@ -90,7 +90,9 @@ class Span:
     def join(cls, parts: list[tuple[str, int]]) -> Span:
         """Join (text, line) pieces without separators (wrapped Chinese lines)."""
         text = "".join(t for t, _ in parts)
-        lines = [ln for t, ln in parts for _ in t]
+        lines: list[int] = []
+        for t, ln in parts:
+            lines += [ln] * len(t)
         return cls(text, lines)
 
 
