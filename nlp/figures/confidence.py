@@ -127,7 +127,6 @@ class ConfidenceModel:
 
     @classmethod
     def load(cls, folder: str | Path) -> ConfidenceModel:
-        import skops.io as sio
 
         from nlp.errors import ModelError
 
@@ -135,8 +134,9 @@ class ConfidenceModel:
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             path = folder / "model.skops"
-            untrusted = sio.get_untrusted_types(file=path)
-            parts = sio.load(path, trusted=untrusted)
+            from nlp.artefacts import load_skops
+
+            parts = load_skops(path)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(str(folder), f"figures model cannot be read: {exc}") from exc
         if meta.get("schema_version") != SCHEMA_VERSION:

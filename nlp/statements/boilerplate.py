@@ -149,12 +149,13 @@ def load_model(path: str | None = None) -> Any:
     f = folder / "boilerplate.skops"
     if not f.exists():
         return None
-    import skops.io as sio
 
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if tuple(meta.get("boilerplate", {}).get("features", ())) != FEATURES:
         return None
-    return sio.load(str(f), trusted=sio.get_untrusted_types(file=str(f)))
+    from nlp.artefacts import load_skops
+
+    return load_skops(f)
 
 
 TEXT_FEATURES = 2 ** 15
@@ -174,9 +175,9 @@ def load_text_model(path: str | None = None) -> Any:
     f = folder / "boilerplate_text.skops"
     if not f.exists():
         return None
-    import skops.io as sio
+    from nlp.artefacts import load_skops
 
-    return sio.load(str(f), trusted=sio.get_untrusted_types(file=str(f)))
+    return load_skops(f)
 
 
 def _prior(row: list[float]) -> float:

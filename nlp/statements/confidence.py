@@ -92,13 +92,13 @@ def load_model(path: str | None = None) -> Any:
     weights = folder / "confidence.skops"
     if not weights.exists():
         return None
-    import skops.io as sio
 
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if tuple(meta.get("features", ())) != FEATURE_NAMES:
         return None  # a model built for other features: do not guess
-    trusted = sio.get_untrusted_types(file=str(weights))
-    return sio.load(str(weights), trusted=trusted)
+    from nlp.artefacts import load_skops
+
+    return load_skops(weights)
 
 
 def emit_threshold() -> float:

@@ -36,8 +36,43 @@ def _auroc(scores: list[float], labels: list[bool]) -> float:
     return float(roc_auc_score(labels, scores))
 
 
+def held_out_section_blocks(docs: list[GoldDoc], n_splits: int = 5) -> dict[str, Any]:
+    """Blocks tagged by section models that never saw their document (grouped k-fold).
+
+    Why: the shipped section model was trained on these gold documents, so its blocks here are
+    nearly perfect; a report it has never seen gets noisier sections. Statement confidence learned
+    on held-out tagging is calibrated for the reports users actually run.
+    """
+    import numpy as np
+
+    from nlp.sections import apply_proba
+    from nlp.sections.train import Example, block_targets, cross_val_predict, default_silver_dirs, load_silver
+    from nlp.structure import parse
+
+    examples = []
+    for gd in docs:
+        blocks = parse(gd.document)
+        examples.append(Example(name=gd.name, path=Path(gd.document.doc or gd.name), document=gd.document,
+                                blocks=blocks, y=block_targets(blocks, gd.labels), gold_lines=dict(gd.labels)))
+    silver = load_silver(default_silver_dirs(), exclude={e.name for e in examples})
+    probas = cross_val_predict(examples + silver, n_splits=n_splits)
+    out: dict[str, Any] = {}
+    for e in examples:
+        p = probas.get(e.name)
+        if p is not None and len(p) == len(e.blocks):
+            apply_proba(e.blocks, np.asarray(p))
+            out[e.name] = e.blocks
+    return out
+
+
+_HELD_OUT_BLOCKS: dict[str, Any] = {}  # set by train_command for the duration of one training run
+
+
 def _pipeline_blocks(gd: GoldDoc) -> Any:
-    """Blocks as the real structure + section stages give them (None when they are unavailable)."""
+    """Blocks as the real structure + section stages give them (None when they are unavailable);
+    held-out tagging when train_command prepared it."""
+    if gd.name in _HELD_OUT_BLOCKS:
+        return _HELD_OUT_BLOCKS[gd.name]
     try:
         from nlp.sections import load_tagger
         from nlp.structure import parse
@@ -93,13 +128,16 @@ def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[list
 
 
 def _confidence_model() -> Any:
-    """Shallow boosted trees: cue words and sources interact (a cue phrase in an indicator table
-    means something else than in a problems section); grouped CV shows them better calibrated
-    than a linear model here."""
+    """Shallow boosted trees, Platt-scaled: cue words and sources interact (a cue phrase in an
+    indicator table means something else than in a problems section)."""
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=150, min_samples_leaf=10,
-                                          random_state=0)
+    hgb = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=150, min_samples_leaf=10,
+                                         random_state=0)
+    # Platt scaling on inner folds: with held-out section tagging the trees alone were overconfident
+    # (grouped CV ECE of emitted candidates 0.065 -> 0.038; isotonic 0.073)
+    return CalibratedClassifierCV(hgb, method="sigmoid", cv=5)
 
 
 GOLD_BLOCK_WEIGHT = 0.0  # weight of candidates from gold-labelled blocks when fitting (0: not fitted on)
@@ -252,7 +290,17 @@ def train_command(out: Path = Path("models/statements"), use_pipeline: bool = Tr
     (out / "background.json").write_text(json.dumps(bg_data, separators=(",", ":")), encoding="utf-8")
     bg = ({int(k, 16): int(v) for k, v in bg_data["df"].items()}, int(bg_data["docs"]))
     # the confidence model must not see a stale model while its candidates are built
-    conf_model, conf_metrics = train_confidence(docs, use_pipeline)
+    if use_pipeline:
+        try:
+            _HELD_OUT_BLOCKS.update(held_out_section_blocks(docs))
+        except Exception as exc:  # noqa: BLE001 - no section trainer: fall back to the shipped tagger
+            print(f"train statements: held-out sections unavailable ({exc}); using the shipped tagger",
+                  file=sys.stderr)
+    try:
+        conf_model, conf_metrics = train_confidence(docs, use_pipeline)
+    finally:
+        _HELD_OUT_BLOCKS.clear()
+    conf_metrics["pipeline_blocks"] = "held-out section tagging (grouped 5-fold)"
     bp_model, bp_text, bp_metrics = train_boilerplate(docs, bg)
     sio.dump(conf_model, str(out / "confidence.skops"))
     sio.dump(bp_model, str(out / "boilerplate.skops"))
