@@ -218,10 +218,14 @@ def boilerplate_rows(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tup
 
 
 def _boilerplate_model() -> Any:
-    """A small random forest over commonness and specificity features (best grouped-CV AUROC)."""
-    from sklearn.ensemble import RandomForestClassifier
+    """Shallow gradient boosting over commonness, specificity and kind-of-finding features.
 
-    return RandomForestClassifier(n_estimators=60, min_samples_leaf=5, max_depth=6, random_state=0)
+    Grouped-CV AUROC 0.898 against 0.891 for the earlier random forest (depth 2-4, rate 0.05-0.1: a
+    plateau at 0.896-0.899).
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=200, random_state=0)
 
 
 def _text_model() -> Any:
