@@ -575,13 +575,17 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
 # Readings of one document, shared by extract_facts and the checks that read the same clauses again
 # (figures_agree, unit_slip): keyed by line number, figure start and context. Only the last document's
 # readings are kept, so memory does not grow with the corpus and no reading crosses documents.
-_READINGS: list[Any] = [None, {}]
+_READINGS: tuple[Any, dict[Any, Any]] = (None, {})
 
 
 def _doc_readings(document: Document) -> dict[Any, Any]:
-    if _READINGS[0] is not document:
-        _READINGS[0], _READINGS[1] = document, {}
-    return _READINGS[1]
+    """The readings memo of ``document`` (a new one for a new document). The pair is replaced in one
+    assignment, so threads working on different documents never share a memo."""
+    global _READINGS
+    current = _READINGS
+    if current[0] is not document:
+        current = _READINGS = (document, {})
+    return current[1]
 
 
 _FORMULA = re.compile(r"[/=×÷]")

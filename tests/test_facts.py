@@ -380,3 +380,35 @@ def test_never_raises_and_stays_a_probability():
         assert all(c.status in ("ok", "fail", "unknown") for c in run_checks(found.facts, figs, d))
 
     run()
+
+
+def test_shared_readings_give_the_same_facts_and_checks():
+    """Clause readings are memoised per document (facts and checks read the same clauses): results
+    with the memo warm equal results on a fresh copy of the document, and the memo never crosses documents."""
+    import dataclasses
+
+    from nlp.checks import run_checks
+    from nlp.facts import extract_facts, read_mentions
+    from nlp.pipeline import Pipeline
+    from nlp.read import from_text
+
+    text = ("某县水利局2023年度部门整体支出绩效自评报告\n一、基本情况\n本单位编制数12人，实有人数11人。\n"
+            "二、预算执行\n年初预算数为100.5万元，调整后预算数为120万元，全年实际支出114万元，预算执行率为95%。\n"
+            "其中：基本支出80万元，项目支出34万元，基本支出为79万元。\n人员经费60万元，公用经费20万元。\n"
+            "一级指标 | 年度指标值 | 实际完成值\n产出指标 | ≥500人次 | 520人次\n自评得分92分，等级为优秀。\n")
+    pipe = Pipeline(stages=("structure", "sections", "figures"))
+    rep = pipe(from_text(text, doc="a"))
+    found = extract_facts(rep.document, rep.blocks, rep.figures)
+    warm = run_checks(found.facts, rep.figures, rep.document)
+    fresh_doc = dataclasses.replace(rep.document)  # another object: a cold memo
+    cold_found = extract_facts(fresh_doc, rep.blocks, rep.figures)
+    cold = run_checks(cold_found.facts, rep.figures, fresh_doc)
+    assert found.facts == cold_found.facts and warm == cold
+    assert read_mentions(rep.document, rep.figures, 2023) == read_mentions(fresh_doc, rep.figures, 2023)
+    # a different document with the same line numbers and offsets but other words reads differently
+    def metrics_of_80(doc: Document, figures: list[Figure]) -> set[str]:
+        return {m.metric for m in read_mentions(doc, figures, 2023) if m.figure.text == "80万元"}
+
+    assert metrics_of_80(rep.document, rep.figures) == {"basic_expenditure"}
+    rep2 = pipe(from_text(text.replace("基本支出80万元", "公用经费80万元"), doc="b"))
+    assert metrics_of_80(rep2.document, rep2.figures) == {"public_expenditure"}
