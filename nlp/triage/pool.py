@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from nlp.triage.worker import Outcome, failure
@@ -179,7 +180,7 @@ class TimedPool:
                 if w is None:
                     continue
                 try:
-                    msg = w.conn.recv()
+                    raw = w.conn.recv_bytes()
                 except (EOFError, OSError):
                     if w.task is not None:
                         path, sha = w.task
@@ -194,19 +195,24 @@ class TimedPool:
                             raise RuntimeError("triage workers die while starting (see the error above)") from None
                     self._replace(w)
                     continue
-                if isinstance(msg, tuple) and msg and msg[0] == _READY:
-                    w.ready = True
-                    self.stages_run = msg[1]
-                    spawn_deadline = time.monotonic() + self.start_timeout
-                    continue
+                msg: Any = None
+                if w.task is None:  # only a starting worker speaks unasked: its ready message
+                    msg = ForkingPickler.loads(raw)
+                    if isinstance(msg, tuple) and msg and msg[0] == _READY:
+                        w.ready = True
+                        self.stages_run = msg[1]
+                        spawn_deadline = time.monotonic() + self.start_timeout
+                        continue
+                # a busy worker's message is its outcome: hand it the next file first, then decode
+                # the outcome and let the caller handle it (a batch write) while the worker runs
                 w.task = None
                 w.done += 1
                 if w.done >= self.max_tasks:
                     w.stop()
                     self.workers[self.workers.index(w)] = _Worker(self.ctx, self.stages, self.factory)
                 else:
-                    assign(w)  # the next file before the caller handles this outcome (a batch write)
-                yield msg
+                    assign(w)
+                yield ForkingPickler.loads(raw) if msg is None else msg
             now = time.monotonic()
             for w in list(self.workers):
                 if w.task is not None and now > w.deadline:
