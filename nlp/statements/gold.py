@@ -84,7 +84,8 @@ def load_gold_dir(gold: Path, docs: Path) -> Iterator[GoldDoc]:
         document = Document(doc=name, lines=text.split("\n"))
         labels = {int(k): (v if isinstance(v, list) else [v]) for k, v in g.get("lines", {}).items()}
         themes = {k[1:]: v for k, v in theme_of.items() if k[0] == name}
-        yield GoldDoc(name, gold.name, document, labels, list(g.get("statements", [])), themes)
+        group = f"{gold.parent.name}/{gold.name}"  # gold/seeds, sample/gold, train/gold: one per set
+        yield GoldDoc(name, group, document, labels, list(g.get("statements", [])), themes)
 
 
 def gold_docs(dirs: list[tuple[Path, Path]] | None = None) -> list[GoldDoc]:
