@@ -46,7 +46,18 @@ _NEUTRAL_CELLS = frozenset(("得分", "分值", "权重", "评分", "满分", "�
 _SENTENCE_PUNCT = re.compile(r"[，。；;！？!?,]")
 
 
-_TOC_LEADER = re.compile(r"(?:[.．·…‥]{3,}|[.．·…]\s?[.．·…]\s?[.．·…]|-{3,}|_{3,})\s*\d{1,3}\s*$")
+_PAGE_TAIL = re.compile(r"(?<!\d)\d{1,3}\s*$")
+_LEADER_CHARS = frozenset(".．·…‥-_")
+
+
+def _has_toc_leader(text: str) -> bool:
+    """Dot leaders (or dashes) then a page number at the end: "四、存在的问题……12"."""
+    m = _PAGE_TAIL.search(text)
+    if m is None:
+        return False
+    tail = text[max(0, m.start() - 8) : m.start()].replace(" ", "").replace("\u3000", "")
+    run = len(tail) - len(tail.rstrip("".join(_LEADER_CHARS)))
+    return run >= 3 or (run >= 2 and "…" in tail[-run:])  # "……" is six dots in two characters
 _BARE_PAGE = re.compile(r"^\s*\d{1,3}\s*$")
 
 
@@ -60,7 +71,7 @@ def toc_flags(blocks: list[Block]) -> list[bool]:
         t = b.text.strip()
         if b.kind == "table_row":
             continue
-        if _TOC_LEADER.search(t):
+        if _has_toc_leader(t):
             out[i] = True
             continue
         lo, hi = max(0, i - 4), min(n, i + 5)

@@ -38,7 +38,7 @@ _GENERIC = re.compile(r"进一步|加强|完善|提高|提升|有待|不够|不�
                       r"强化|健全|落实|科学|合理|精细化|认识|能力|不强|不高|不到位")
 _IRREGULAR = re.compile(r"挪用|挤占|套取|截留|偿还|未取得|少发|多发|超比例|超标准|超范围|未清理|未按规定|未按合同|违规|"
                         r"虚列|重复")
-_UNITS = re.compile(r"(?:个别|有的|部分|\d+\s*(?:所|个|家))(?:学校|医院|卫生院|乡镇|村|单位|幼儿园|企业|社区)")
+_UNITS = re.compile(r"(?:个别|有的|部分|(?<!\d)\d+\s*(?:所|个|家))(?:学校|医院|卫生院|乡镇|村|单位|幼儿园|企业|社区)")
 # families whose findings are mostly the stock self-assessment kind (the rest are audit-style or one-off)
 GENERIC_FAMILIES = frozenset({"indicators", "budget_prep", "awareness", "control", "execution", "payment",
                               "monitoring", "data", "service", "evaluation", "fund_mgmt"})
