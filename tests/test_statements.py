@@ -275,3 +275,24 @@ def test_merge_close_joins_split_halves_but_not_unlike_clusters():
     assert out[0] == out[1]
     assert out[2] != out[0]
     assert len(set(merge_close(texts, [0, 1, 2], 0.0))) == 3  # a zero distance joins nothing
+
+
+def test_semicolon_list_after_cunzai_gives_one_statement_per_item():
+    from nlp.statements.split import Span, split_inline_list
+
+    text = "全年完成了各项工作任务，但也存在项目申报不够及时；部分资金拨付进度偏慢；绩效监控有待加强等问题。"
+    items = split_inline_list(Span(text, [1] * len(text)), "problem")
+    assert [s.text for s in items] == ["项目申报不够及时", "部分资金拨付进度偏慢", "绩效监控有待加强"]
+    # a list of things done is not a list of problems, even when it ends with 等
+    done = "全年共完成培训十二期；发放补助资金三百万元；新建站点四个等。"
+    assert split_inline_list(Span(done, [1] * len(done)), "problem") is None
+
+
+def test_semicolon_list_inside_an_achievements_paragraph_is_extracted():
+    d, b = doc_from([
+        ("一、主要成效", "achievements"),
+        ("全年接待群众来访一千余人次，办结率明显提高，但仍存在信访积案化解进度较慢；基层调解力量不足等。", "achievements"),
+    ])
+    found = extract_statements(d, b)
+    got = {s.text for s in found.statements if s.type == "problem"}
+    assert {"信访积案化解进度较慢", "基层调解力量不足"} <= got, got

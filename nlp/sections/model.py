@@ -1,8 +1,8 @@
 """The scikit-learn section tagger: a linear model per block, stacked with a sequence model.
 
 Stage 1: a linear SVM (one-vs-rest) over hashed named features (``features.py``) of each block.
-Stage 2: logistic regression over stage-1 probabilities of the block, its neighbours, its
-heading and its whole section run (sections come in runs, so a block's context says a lot);
+Stage 2: logistic regression over stage-1 probabilities of the block, its neighbours, windows
+of 9, 25 and 61 blocks, its heading and its table region (sections come in runs);
 trained on out-of-fold stage-1 probabilities so it learns how far stage 1 can be trusted.
 Stage 2 is the calibration step: a multinomial logistic regression fitted on out-of-fold
 stage-1 output maps scores to probabilities that hold on unseen reports (measured ECE ≈ 0.01
@@ -110,13 +110,8 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
     head = np.asarray(df.heading_of)
     has_head = (head >= 0).astype(float)[:, None]
     head_p = np.where(has_head > 0, p1[np.clip(head, 0, None)], 0.0)
-    # the mean over the whole run of blocks that share the nearest heading
-    groups: dict[int, list[int]] = {}
-    for i, h in enumerate(head):
-        groups.setdefault(int(h), []).append(i)
-    run = np.zeros_like(p1)
-    for members in groups.values():
-        run[members] = p1[members].mean(axis=0)
+    # (the mean over the whole run under the nearest heading was dropped: a long flattened table under
+    # one title spread its problem cells' scores over every cell; grouped CV slightly better without)
     cell = np.asarray(df.cell_head if df.cell_head else [-1] * n)
     has_cell = (cell >= 0).astype(float)[:, None]
     cell_p = np.where(has_cell > 0, p1[np.clip(cell, 0, None)], 0.0)
@@ -140,7 +135,7 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
     lo, hi = np.clip(idx - 3, 0, n), np.clip(idx + 4, 0, n)
     cue_win = (ccum[hi] - ccum[lo]) / (hi - lo)[:, None]
     return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, has_head, cell_p,
-                      has_cell, run, pos, pos**2, kinds, *onehots, cues, cue_win])
+                      has_cell, pos, pos**2, kinds, *onehots, cues, cue_win])
 
 
 class SklearnSectionTagger:

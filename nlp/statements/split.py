@@ -164,10 +164,43 @@ _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取
 _NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短")
 
 
+_NEEDS = re.compile(r"有待|需进一步|需要进一步|亟需|亟待|仍需")
+_TAIL_WORDS = re.compile(r"^(?:方面的?|几个|多个)")
+
+
+def _semicolon_list(span: Span) -> list[Span] | None:
+    """"但也存在A，B；C；D等（问题）": items separated by semicolons after 存在/发现, up to 等."""
+    text = span.text
+    for opener in ("存在", "发现"):
+        start = text.find(opener)
+        tries = 0
+        while start >= 0 and tries < 20:  # bounded: a line is never scanned more than 20 times
+            tries += 1
+            body_start = start + len(opener)
+            stop = text.find("。", body_start)
+            stop = len(text) if stop < 0 else stop
+            end = text.rfind("等", body_start, stop)
+            tail = _TAIL_WORDS.sub("", text[end + 1 : stop]).strip() if end >= 0 else ""
+            if end > body_start and tail in ("", "问题", "不足", "情况") and re.search("[；;]", text[body_start:end]):
+                inner = span.sub(body_start, end)
+                cuts = [i + 1 for i, ch in enumerate(inner.text) if ch in "；;"]
+                items = [p.strip() for p in cut_at(inner, cuts)]
+                items = [p for p in items if len(p.text.strip("；;")) >= 4]
+                items = [p.sub(0, len(p.text) - 1).strip() if p.text.endswith(("；", ";")) else p for p in items]
+                # "存在" already says problems follow: most items, not all, must read as a shortfall
+                neg = sum(1 for p in items if _NEG_PRED.search(p.text) or _NEEDS.search(p.text))
+                if len(items) >= 2 and 2 * neg >= len(items):
+                    return items
+            start = text.find(opener, start + 1)
+    return None
+
+
 def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     """"存在A、B、C等问题" / "采取A、B等措施": the listed items, each a statement."""
     rx = _ENUM_LIST if kind == "problem" else _ENUM_MEASURE
     m = rx.search(span.text)
+    if not m and kind == "problem":
+        return _semicolon_list(span)
     if not m or rx is _ENUM_MEASURE and m.group(1) is None:
         return None
     grp = 1 if m.group(1) is not None else 2
