@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp.artefacts import load_skops, skops_io
 from nlp.document import BLOCK_KINDS, SECTION_LABELS, Block, Document
 from nlp.errors import ModelError
 from nlp.sections import SCHEMA_VERSION, apply_proba
@@ -25,51 +26,6 @@ from nlp.sections.features import DocFeatures, featurise
 
 N_LABELS = len(SECTION_LABELS)
 WEIGHTS_FILE = "model.skops"
-
-
-_LIGHT_MODULES = ("linear_model", "svm", "preprocessing", "feature_extraction", "pipeline", "calibration",
-                  "isotonic", "naive_bayes", "ensemble", "tree", "neighbors", "decomposition", "cluster",
-                  "compose", "dummy", "feature_selection", "multiclass", "impute")
-
-
-def skops_io() -> Any:
-    """``skops.io``, imported without walking every scikit-learn module.
-
-    Why: skops builds its default trusted-type list with ``sklearn.utils.all_estimators()``,
-    which imports all of scikit-learn and, through its array-API shims, torch when installed
-    (seconds). We list the estimators of the usual modules instead; loading is unaffected
-    because we always pass an explicit trusted list.
-    """
-    import sys
-
-    if "skops.io" in sys.modules:
-        return sys.modules["skops.io"]
-    import importlib
-    import inspect
-
-    import sklearn.utils
-    from sklearn.base import BaseEstimator
-
-    def light_all_estimators(type_filter: Any = None) -> list[tuple[str, type]]:
-        found: dict[str, type] = {}
-        for name in _LIGHT_MODULES:
-            try:
-                mod = importlib.import_module(f"sklearn.{name}")
-            except ImportError:  # pragma: no cover - depends on the scikit-learn version
-                continue
-            for attr in getattr(mod, "__all__", dir(mod)):
-                obj = getattr(mod, attr, None)
-                if inspect.isclass(obj) and issubclass(obj, BaseEstimator) and not attr.startswith("_"):
-                    found[attr] = obj
-        return sorted(found.items())
-
-    original = sklearn.utils.all_estimators
-    sklearn.utils.all_estimators = light_all_estimators
-    try:
-        import skops.io
-    finally:
-        sklearn.utils.all_estimators = original
-    return skops.io
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -318,8 +274,6 @@ class SklearnSectionTagger:
 
     @classmethod
     def load(cls, path: str | Path) -> SklearnSectionTagger:
-        sio = skops_io()
-        get_untrusted_types, load = sio.get_untrusted_types, sio.load
         path = Path(path)
         meta_file, weights = path / "meta.json", path / WEIGHTS_FILE
         if not weights.exists() or not meta_file.exists():
@@ -330,16 +284,7 @@ class SklearnSectionTagger:
                              f"expected {SCHEMA_VERSION}")
         if list(meta.get("labels", [])) != list(SECTION_LABELS):
             raise ModelError(str(path), "section model labels differ from this version's labels")
-        try:
-            untrusted = get_untrusted_types(file=weights)
-            allowed = [t for t in untrusted if t.startswith(("sklearn.", "numpy."))]
-            if len(allowed) != len(untrusted):
-                raise ModelError(str(weights), f"refusing untrusted types {sorted(set(untrusted) - set(allowed))}")
-            state = load(weights, trusted=allowed)
-        except ModelError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any unreadable artefact is a model error
-            raise ModelError(str(weights), f"cannot load section model: {exc}") from exc
+        state = load_skops(weights)
         model = cls(**state["params"])
         model.stage1_ = state["stage1"]
         model.stage2_ = state["stage2"]

@@ -65,14 +65,8 @@ def held_out_section_blocks(docs: list[GoldDoc], n_splits: int = 5) -> dict[str,
     return out
 
 
-_HELD_OUT_BLOCKS: dict[str, Any] = {}  # set by train_command for the duration of one training run
-
-
 def _pipeline_blocks(gd: GoldDoc) -> Any:
-    """Blocks as the real structure + section stages give them (None when they are unavailable);
-    held-out tagging when train_command prepared it."""
-    if gd.name in _HELD_OUT_BLOCKS:
-        return _HELD_OUT_BLOCKS[gd.name]
+    """Blocks as the shipped structure + section stages give them (None when they are unavailable)."""
     try:
         from nlp.sections import load_tagger
         from nlp.structure import parse
@@ -86,10 +80,11 @@ def _pipeline_blocks(gd: GoldDoc) -> Any:
         return None
 
 
-def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[list[list[float]], list[int], list[str],
-                                                                            list[int], list[dict]]:
+def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dict[str, Any] | None = None
+                   ) -> tuple[list[list[float]], list[int], list[str], list[int], list[dict]]:
     """Feature rows, labels (matched a gold statement), groups (document) and, per document, the
-    number of gold statements, for candidates from gold-labelled blocks and from the pipeline's blocks."""
+    number of gold statements, for candidates from gold-labelled blocks and from the pipeline's blocks
+    (``tagged``: tagged blocks per document name, e.g. held-out tagging; else the shipped tagger's)."""
     from nlp.statements.confidence import matrix
     from nlp.statements.extract import extract_candidates
 
@@ -101,7 +96,7 @@ def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[list
     for gd in docs:
         variants = [gold_blocks(gd)]
         if use_pipeline:
-            pb = _pipeline_blocks(gd)
+            pb = tagged[gd.name] if tagged and gd.name in tagged else _pipeline_blocks(gd)
             if pb is not None:
                 variants.append(pb)
         for vi, blocks in enumerate(variants):
@@ -145,12 +140,13 @@ def _confidence_model() -> Any:
 GOLD_BLOCK_WEIGHT = 0.0  # weight of candidates from gold-labelled blocks when fitting (0: not fitted on)
 
 
-def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True) -> tuple[Any, dict[str, Any]]:
+def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dict[str, Any] | None = None
+                     ) -> tuple[Any, dict[str, Any]]:
     """Fit the confidence model; CV (grouped by document) gives AUROC, ECE and the F1 per threshold."""
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    X, y, groups, variant, info = candidate_rows(docs, use_pipeline)
+    X, y, groups, variant, info = candidate_rows(docs, use_pipeline, tagged)
     Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
     oof = np.zeros(len(ya))
     n_splits = min(5, len(set(groups)))
@@ -308,16 +304,14 @@ def train_command(out: Path = Path("models/statements"), use_pipeline: bool = Tr
     (out / "background.json").write_text(json.dumps(bg_data, separators=(",", ":")), encoding="utf-8")
     bg = ({int(k, 16): int(v) for k, v in bg_data["df"].items()}, int(bg_data["docs"]))
     # the confidence model must not see a stale model while its candidates are built
+    tagged: dict[str, Any] = {}
     if use_pipeline:
         try:
-            _HELD_OUT_BLOCKS.update(held_out_section_blocks(docs))
+            tagged = held_out_section_blocks(docs)
         except Exception as exc:  # noqa: BLE001 - no section trainer: fall back to the shipped tagger
             print(f"train statements: held-out sections unavailable ({exc}); using the shipped tagger",
                   file=sys.stderr)
-    try:
-        conf_model, conf_metrics = train_confidence(docs, use_pipeline)
-    finally:
-        _HELD_OUT_BLOCKS.clear()
+    conf_model, conf_metrics = train_confidence(docs, use_pipeline, tagged)
     conf_metrics["pipeline_blocks"] = "held-out section tagging (grouped 5-fold)"
     bp_model, bp_text, bp_metrics = train_boilerplate(docs, bg)
     sio.dump(conf_model, str(out / "confidence.skops"))
