@@ -131,7 +131,7 @@ class SklearnSectionTagger:
 
         # liblinear one-vs-rest: two orders of magnitude faster than lbfgs here; stage 2 turns
         # its scores into calibrated probabilities
-        return LinearSVC(C=self.c1, class_weight=self.class_weight)
+        return LinearSVC(C=self.c1, class_weight=self.class_weight, random_state=self.random_state)
 
     def _stage2(self) -> Any:
         from sklearn.linear_model import LogisticRegression
