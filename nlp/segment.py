@@ -84,23 +84,24 @@ def _fast_tokenizer_class() -> type:
             n = len(sentence)
             route_score = [0.0] * (n + 1)
             route_end = [0] * (n + 1)
+            get = freq.get
             for idx in range(n - 1, -1, -1):
                 best_s = best_x = None
                 i = idx
                 frag = sentence[idx]
-                found = False
-                while i < n and frag in freq:
-                    fq = freq[frag]
+                fq = get(frag)
+                while fq is not None:
                     if fq:
-                        found = True
                         sc = (log(fq) - logtotal) + route_score[i + 1]
                         if best_s is None or sc >= best_s:  # max over (score, end): ties go to the later end
                             best_s, best_x = sc, i
                     i += 1
+                    if i >= n:
+                        break
                     frag = sentence[idx:i + 1]
-                if not found:
-                    one = sentence[idx]
-                    sc = (math.log(freq.get(one) or 1) - logtotal) + route_score[idx + 1]
+                    fq = get(frag)
+                if best_s is None:  # no dictionary word starts here: the character alone
+                    sc = (log(get(sentence[idx]) or 1) - logtotal) + route_score[idx + 1]
                     best_s, best_x = sc, idx
                 route_score[idx] = best_s
                 route_end[idx] = best_x

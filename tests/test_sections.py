@@ -194,3 +194,35 @@ def test_grouped_cv_on_shared_gold() -> None:
                   if ln > len(e.document.lines) or not e.document.lines[ln - 1].strip())
     assert m["uncovered_lines"] == blanked and m["mixed_blocks"] == 0
     assert m["accuracy"] >= 0.83 and m["ece"] <= 0.05
+
+
+def test_window_words_enter_as_if_each_block_listed_its_neighbours() -> None:
+    """The window bag (``win:``) is built as a sparse product for training and as running sums of
+    scores for prediction; both must equal listing every neighbour's words in each block's dict."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from nlp.sections.features import featurise, window_features
+
+    doc = _doc()
+    blocks = parse(doc)
+    feats = featurise(doc, blocks)
+    hasher = FeatureHasher(n_features=2**12, input_type="dict", alternate_sign=False)
+    named = hasher.transform([{**f, **window_features(feats.words, i)} for i, f in enumerate(feats.feats)])
+    assert abs(feats.matrix(hasher) - named).max() < 1e-12
+    # a block's window holds the words of up to three blocks either side, not its own
+    own = window_features(feats.words, 5)
+    assert any(k == "win:" + w for w in feats.words[4] for k in own)
+    assert not any(k == "win:" + w for w in feats.words[5] if w not in
+                   {x for j in (2, 3, 4, 6, 7, 8) for x in feats.words[j]} for k in own)
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_stage1_scores_equal_the_decision_function_of_the_full_matrix() -> None:
+    tagger = load_tagger()
+    from nlp.sections.features import featurise
+
+    doc = _doc()
+    blocks = parse(doc)
+    feats = featurise(doc, blocks)
+    full = tagger.stage1_.decision_function(feats.matrix(tagger._hasher()))
+    assert np.allclose(tagger.stage1_scores(feats), full, atol=1e-9)

@@ -6,7 +6,7 @@ cache), everything else is character n-grams and string flags.
 
 Namespaces: ``w:`` words, ``c:`` character bigrams, ``h0:``/``h1:`` the nearest and next
 heading's words (the nearest weighs most), ``hk*:`` the label the keyword map reads off a
-heading, ``win:`` words of the three blocks either side, ``pk:``/``nk:`` the neighbours' kinds, ``tt:`` the text line just before a table,
+heading, ``win:`` words of the three blocks either side (added by ``DocFeatures.matrix``), ``pk:``/``nk:`` the neighbours' kinds, ``tt:`` the text line just before a table,
 ``k:``/``m:``/``lv:`` kind, marker style and level, ``pos:`` relative position, ``dt:`` kind of
 report (from its first lines), ``s:`` the shape of the text (money, percent, digits …).
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from nlp.document import SECTION_LABELS, Block, Document
 from nlp.sections.keywords import heading_label
@@ -104,6 +105,84 @@ class DocFeatures:
     kw_self: list[int] = field(default_factory=list)
     words: list[list[str]] = field(default_factory=list)
 
+    def matrix(self, hasher: Any) -> Any:
+        """The hashed block × feature matrix: the named features plus the window words (``win:``).
+        (Training builds this; prediction sums the same terms in score space, ``stage1_scores``.)"""
+        base = hasher.transform(self.feats)
+        if not self.feats:
+            return base
+        own = hasher.transform(self.window_counts())
+        return (base + window_weights(self.words) @ own).tocsr()
+
+    def window_counts(self) -> list[dict[str, float]]:
+        """Each block's own words as ``win:`` counts (its neighbours see them through the window)."""
+        return [_counts("win:", w) for w in self.words]
+
+
+WINDOW = 3  # blocks either side whose words describe a block's neighbourhood
+WINDOW_SCALE = 0.7
+
+
+def _window_spans(lengths: list[int], i: int, win: int = WINDOW) -> tuple[int, int, int]:
+    n = len(lengths)
+    lo, hi = max(0, i - win), min(n, i + win + 1)
+    return lo, hi, sum(lengths[lo:hi]) - lengths[i]
+
+
+def _window_scale(words: list[list[str]]) -> tuple[Any, Any, Any]:
+    """Per block: the window's first and past-last block, and the bag's scale 0.7/sqrt(its size)."""
+    import numpy as np
+
+    n = len(words)
+    lengths = np.array([len(w) for w in words], dtype=float)
+    csum = np.concatenate(([0.0], np.cumsum(lengths)))
+    idx = np.arange(n)
+    lo, hi = np.clip(idx - WINDOW, 0, n), np.clip(idx + WINDOW + 1, 0, n)
+    size = csum[hi] - csum[lo] - lengths
+    scale = np.divide(WINDOW_SCALE, np.sqrt(size), out=np.zeros(n), where=size > 0)
+    return lo, hi, scale
+
+
+def window_weights(words: list[list[str]]) -> Any:
+    """The n × n weights turning each block's own ``win:`` counts into its neighbours' window bags:
+    the words of the ``WINDOW`` blocks either side, one bag scaled by 1/sqrt(its size). The same
+    values as adding the neighbours' words to every block's dict (``window_features``), with each
+    block's words hashed once instead of once per neighbour."""
+    import numpy as np
+    from scipy import sparse
+
+    n = len(words)
+    lo, hi, scale = _window_scale(words)
+    rows = np.repeat(np.arange(n), hi - lo)
+    cols = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)]) if n else np.zeros(0, int)
+    keep = rows != cols
+    return sparse.csr_matrix((scale[rows[keep]], (rows[keep], cols[keep])), shape=(n, n))
+
+
+def window_sum(own: Any, words: list[list[str]]) -> Any:
+    """``window_weights(words) @ own`` for a dense ``own`` (n × k) in O(n·k): prediction's path."""
+    import numpy as np
+
+    lo, hi, scale = _window_scale(words)
+    csum = np.vstack([np.zeros((1, own.shape[1])), np.cumsum(own, axis=0)])
+    return (csum[hi] - csum[lo] - own) * scale[:, None]
+
+
+def window_features(words: list[list[str]], i: int) -> dict[str, float]:
+    """Block ``i``'s ``win:`` features by name (for explanations; ``window_matrix`` is the fast path)."""
+    lo, hi, _ = _window_spans([len(w) for w in words], i)
+    f: dict[str, float] = {}
+    _add_bag(f, "win:", [w for j in range(lo, hi) if j != i for w in words[j]], WINDOW_SCALE)
+    return f
+
+
+def _counts(prefix: str, items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for it in items:
+        k = prefix + it
+        out[k] = out.get(k, 0.0) + 1.0
+    return out
+
 
 def _norm(text: str) -> str:
     return _DIGITS.sub("0", text[:MAX_CHARS])
@@ -183,10 +262,10 @@ def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
 
 def _cue_counts(text: str) -> dict[str, int]:
     """How many cue words of each kind a block's text holds (only kinds that occur)."""
-    t = text[:300]
+    has = text[:300].__contains__
     out = {}
     for name, cues in _CUES.items():
-        k = sum(1 for c in cues if c in t)
+        k = sum(map(has, cues))
         if k:
             out[name] = k
     return out
@@ -258,80 +337,100 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         elif kw[i] is not None and _label_like(b.text):
             cur = i
         cell_head.append(cur)
-    win = 3
     toc = toc_flags(blocks)
+
+    # keyword labels within 8 blocks either side, counted by running sums (one row per label)
+    kw_labels = sorted({lab for lab in kw if lab})
+    kw_csum = {lab: [0] for lab in kw_labels}
+    for lab in kw_labels:
+        acc = kw_csum[lab]
+        for x in kw:
+            acc.append(acc[-1] + (x == lab))
+    dt_keys = ["dt:" + t for t in dflags]
+    head_words: dict[str, list[str]] = {}
+
+    def hwords(t: str) -> list[str]:
+        got = head_words.get(t)
+        if got is None:
+            got = head_words[t] = _words(cache, seg, t)
+        return got
 
     feats: list[dict[str, float]] = []
     for i, b in enumerate(blocks):
+        text = b.text
+        kind = b.kind
         f: dict[str, float] = {"bias": 1.0}
-        _add_bag(f, "w:", words[i])
-        _add_bag(f, "c:", _bigrams(b.text))
-        _add(f, "k:" + b.kind)
-        style = find_marker(b.text)[0] if b.marker is None else find_marker(b.marker)[0]
+        get = f.get
+        for prefix, items, scale in (("w:", words[i], 1.0), ("c:", _bigrams(text), 1.0)):
+            if items:
+                w = scale / (len(items) ** 0.5)
+                for it in items:
+                    k = prefix + it
+                    f[k] = get(k, 0.0) + w
+        f["k:" + kind] = 1.0
+        style = find_marker(text)[0] if b.marker is None else find_marker(b.marker)[0]
         if style:
-            _add(f, "m:" + style)
-            _add(f, f"km:{b.kind}:{style}")
+            f["m:" + style] = 1.0
+            f[f"km:{kind}:{style}"] = 1.0
         if b.level is not None:
-            _add(f, "lv:" + str(min(b.level, 5)))
+            f["lv:" + str(min(b.level, 5))] = 1.0
         if i < 3:
-            _add(f, "pos:start")
-        for s in _shape(b.text):
-            _add(f, "s:" + s)
-            _add(f, f"ks:{b.kind}:{s}")
-        for t in dflags:
-            _add(f, "dt:" + t)
-        for name, n_cue in _cue_counts(b.text).items():
-            _add(f, "cue:" + name, min(n_cue, 3) / 1.5)
-            _add(f, f"kcue:{b.kind}:{name}", 0.5)
+            f["pos:start"] = 1.0
+        for sh in _shape(text):
+            f["s:" + sh] = 1.0
+            f[f"ks:{kind}:{sh}"] = 1.0
+        for key in dt_keys:
+            f[key] = 1.0
+        for name, n_cue in _cue_counts(text).items():
+            f["cue:" + name] = min(n_cue, 3) / 1.5
+            f[f"kcue:{kind}:{name}"] = 0.5
         if toc[i]:
-            _add(f, "toc", 2.0)
-            _add(f, "ktoc:" + b.kind)
-        if b.text.strip().rstrip("。.") in _NEG_SHORT:
-            _add(f, "negshort")
-        if b.kind == "heading":
-            lab = hlabel(b.text)
-            _add(f, "selfk:" + (lab or "none"), 3.0)
+            f["toc"] = 2.0
+            f["ktoc:" + kind] = 1.0
+        if text.strip().rstrip("。.") in _NEG_SHORT:
+            f["negshort"] = 1.0
+        if kind == "heading":
+            f["selfk:" + (hlabel(text) or "none")] = 3.0
         path = b.heading_path
         if path:
             h0 = path[-1]
-            _add_bag(f, "h0:", _words(cache, seg, h0), 1.5)
-            lab0 = hlabel(h0)
-            _add(f, "hk0:" + (lab0 or "none"), 1.5)
+            _add_bag(f, "h0:", hwords(h0), 1.5)
+            f["hk0:" + (hlabel(h0) or "none")] = 1.5
             if len(path) >= 2:
-                _add_bag(f, "h1:", _words(cache, seg, path[-2]), 0.7)
-                lab1 = hlabel(path[-2])
-                _add(f, "hk1:" + (lab1 or "none"))
+                _add_bag(f, "h1:", hwords(path[-2]), 0.7)
+                f["hk1:" + (hlabel(path[-2]) or "none")] = 1.0
             for h in path[:-2]:
                 lab = hlabel(h)
                 if lab:
                     _add(f, "hk2:" + lab, 0.5)
-            _add(f, "depth:" + str(min(len(path), 5)))
+            f["depth:" + str(min(len(path), 5))] = 1.0
         else:
-            _add(f, "nopath")
+            f["nopath"] = 1.0
         if i > 0:
-            _add(f, "pk:" + blocks[i - 1].kind)
+            f["pk:" + blocks[i - 1].kind] = 1.0
         else:
-            _add(f, "first")
+            f["first"] = 1.0
         if i + 1 < n:
-            _add(f, "nk:" + blocks[i + 1].kind)
+            f["nk:" + blocks[i + 1].kind] = 1.0
         else:
-            _add(f, "last")
-        lo, hi = max(0, i - win), min(n, i + win + 1)
-        ctx = [w for j in range(lo, hi) if j != i for w in words[j]]
-        _add_bag(f, "win:", ctx, 0.7)
-        labs = [kw[j] for j in range(max(0, i - 8), min(n, i + 9)) if kw[j]]
-        for lab in labs:
-            _add(f, "wk:" + lab, 2.0 / len(labs))
+            f["last"] = 1.0
+        if kw_labels:
+            lo, hi = max(0, i - 8), min(n, i + 9)
+            counts = [(lab, kw_csum[lab][hi] - kw_csum[lab][lo]) for lab in kw_labels]
+            total = sum(c for _, c in counts)
+            for lab, c in counts:
+                if c:
+                    f["wk:" + lab] = c * (2.0 / total)
         ch = cell_head[i]
         if ch >= 0:
-            _add(f, "tsec:" + str(kw[ch]), 3.0)
+            f["tsec:" + str(kw[ch])] = 3.0
             _add_bag(f, "tsecw:", words[ch], 1.0)
         tt = table_title[i]
         if tt is not None:
-            _add_bag(f, "tt:", _words(cache, seg, tt), 0.7)
+            _add_bag(f, "tt:", hwords(tt), 0.7)
             lab = hlabel(tt)
             if lab:
-                _add(f, "ttk:" + lab)
+                f["ttk:" + lab] = 1.0
         feats.append(f)
     def lab_index(lab: str | None) -> int:
         return SECTION_LABELS.index(lab) if lab else -1

@@ -22,7 +22,7 @@ from nlp.artefacts import load_skops, skops_io
 from nlp.document import BLOCK_KINDS, SECTION_LABELS, Block, Document
 from nlp.errors import ModelError
 from nlp.sections import SCHEMA_VERSION, apply_proba
-from nlp.sections.features import DocFeatures, featurise
+from nlp.sections.features import DocFeatures, featurise, window_features, window_sum
 
 N_LABELS = len(SECTION_LABELS)
 WEIGHTS_FILE = "model.skops"
@@ -158,7 +158,7 @@ class SklearnSectionTagger:
             feats = [featurise(d, b) for d, b in X]
         weights = sample_weight if sample_weight is not None else [1.0] * len(X)
         hasher = self._hasher()
-        mats = [hasher.transform(f.feats) for f in feats]
+        mats = [f.matrix(hasher) for f in feats]
         ys = [np.asarray(v, dtype=int) for v in y]
         doc_ids = np.concatenate([np.full(len(v), i) for i, v in enumerate(ys)])
         Xall = sparse.vstack(mats).tocsr()
@@ -200,8 +200,17 @@ class SklearnSectionTagger:
         self._check()
         if not feats.feats:
             return np.zeros((0, N_LABELS))
-        X = self._cached_hasher().transform(feats.feats)
-        return _scores_to_proba(_full_columns(self.stage1_, _linear(self.stage1_, X), -5.0))
+        return _scores_to_proba(_full_columns(self.stage1_, self.stage1_scores(feats), -5.0))
+
+    def stage1_scores(self, feats: DocFeatures) -> np.ndarray:
+        """Stage-1 margins, as ``decision_function(feats.matrix(hasher))`` but with the window words
+        summed in score space: hash every block's features and own words in one call, then the window
+        is a running sum over n × labels scores instead of a sparse n × n product."""
+        n = len(feats.feats)
+        X = self._cached_hasher().transform(feats.feats + feats.window_counts())
+        z = np.asarray(X @ self.stage1_.coef_.T)
+        scores = z[:n] + window_sum(z[n:], feats.words) + self.stage1_.intercept_
+        return scores if scores.shape[1] > 1 else np.column_stack([np.zeros(n), scores.ravel()])
 
     def proba_from_features(self, feats: DocFeatures, blocks: list[Block]) -> np.ndarray:
         if not blocks:
@@ -234,7 +243,8 @@ class SklearnSectionTagger:
         coef = self.stage1_.coef_
         classes = [int(c) for c in self.stage1_.classes_]
         out = []
-        for b, f in zip(blocks, feats.feats, strict=True):
+        for i, (b, f) in enumerate(zip(blocks, feats.feats, strict=True)):
+            f = {**f, **window_features(feats.words, i)}
             k = SECTION_LABELS.index(b.section)
             names = [n for n in f if n != "bias"]
             row: dict[str, Any] = {"label": b.section, "confidence": round(float(b.confidence), 4), "cues": []}

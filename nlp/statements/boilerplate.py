@@ -199,7 +199,9 @@ def score_texts(items: Sequence[tuple[str, str, str]], corpus: CorpusCounts | No
         return [_prior(r) for r in rows]
     import numpy as np
 
-    p = model.predict_proba(np.asarray(rows, dtype=float))[:, 1]
+    from nlp.fastpredict import positive_proba
+
+    p = positive_proba(model)(np.asarray(rows, dtype=float))
     tm = load_text_model()
     if tm is not None:
         pt = tm.predict_proba(text_vectorizer().transform([t for t, _, _ in items]))[:, 1]

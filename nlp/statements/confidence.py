@@ -29,6 +29,9 @@ _MEASURE = re.compile(r"加强|进一步|完善|健全|建立|强化|提高|提�
 _ACHIEVE = re.compile(r"完成了|取得|成效|圆满|顺利|有效保障|得到|实现了|已完成|均已|全部完成|较好|良好")
 _META = re.compile(r"如下|以下|方面|几点|具体|情况说明|针对|上述|本次|自评|评价工作")
 _DIGIT = re.compile(r"\d")
+# the words that make a clause a shortcoming ("不…", "未…", "缺…", "…偏低", "…滞后")
+_SHORTFALL = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|弱|短|欠")
+_DONE = re.compile(r"(?<![未没尚])(?:完成|实现|达到|做到|确保了|保障了|开展了|召开|举办|印发|制定了)")
 
 
 def features(c: Candidate) -> dict[str, float]:
@@ -58,6 +61,14 @@ def features(c: Candidate) -> dict[str, float]:
         "split_piece": float(c.pieces > 1),
         "later_piece": float(c.piece_idx > 0),
         "log_pieces": math.log1p(c.pieces),
+        "log_repeats": math.log1p(c.repeats),
+        "shortfall": float(min(len(_SHORTFALL.findall(t)), 5)),
+        "done": float(bool(_DONE.search(t))),
+        "head_near_same": float(c.heading_near == c.type),
+        "head_near_other": float(c.heading_near is not None and c.heading_near != c.type),
+        "head_any_same": float(c.heading_any == c.type),
+        "cell_label_same": float(c.cell_label == c.type),
+        "cell_label_other": float(c.cell_label is not None and c.cell_label != c.type),
     }
     for s in SOURCES:
         f[f"src_{s}"] = float(c.source == s)
@@ -71,6 +82,8 @@ FEATURE_NAMES: tuple[str, ...] = tuple(
         "is_problem", "section_match", "section_other_pm", "section_conf", "log_len", "short", "long",
         "cue_same", "cue_other", "first_cue_same", "achieve", "meta", "digits", "enumerated",
         "merged_heading", "first_in_run", "log_run", "ends_colon", "split_piece", "later_piece", "log_pieces",
+        "log_repeats", "shortfall", "done", "head_near_same", "head_near_other", "head_any_same",
+        "cell_label_same", "cell_label_other",
     ]
     + [f"src_{s}" for s in SOURCES]
     + [f"kind_{k}" for k in KINDS]
@@ -137,5 +150,7 @@ def score_candidates(cands: list[Candidate]) -> list[float]:
         return [prior(c) for c in cands]
     import numpy as np
 
-    proba = model.predict_proba(np.asarray(matrix(cands), dtype=float))[:, 1]
+    from nlp.fastpredict import positive_proba
+
+    proba = positive_proba(model)(np.asarray(matrix(cands), dtype=float))
     return [float(p) for p in proba]
