@@ -17,6 +17,7 @@ from nlp.statements.split import (
     ENUM,
     HEADING_MEASURE,
     HEADING_PROBLEM,
+    INSTRUCTION,
     NONE_STATED,
     PROBLEM_HEAD_MAX,
     PROBLEM_TRIGGER,
@@ -70,6 +71,10 @@ class Candidate:
     run_len: int = 1
     pieces: int = 1  # how many statements its sentence was split into
     piece_idx: int = 0
+    heading_near: str | None = None  # the type the nearest heading above names (None: not a problems/measures one)
+    heading_any: str | None = None  # the type any heading above names
+    repeats: int = 0  # other candidates of the report with the same text (template rows repeat)
+    cell_label: str | None = None  # a table cell's label cell before it: "problem", "measure", "other" or None
     features: dict[str, Any] = field(default_factory=dict)
 
 
@@ -345,8 +350,61 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         _split_run(run, typ, block_of, heading_lines, cands, found)
 
     # drop candidates without enough Chinese text (table debris, numbers)
-    cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3]
+    # and form instructions of the report template
+    # (a table row holding an instruction is a template note: none of its pieces is a statement)
+    notes = {b.index for b in blocks if b.kind == "table_row" and INSTRUCTION.search(b.text)}
+    cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
+             and c.block not in notes]
+    _add_context(cands, blocks)
     return cands, found
+
+
+def _nearest_heading_type(path: list[str]) -> str | None:
+    """The type the closest heading above names, or None when it names neither."""
+    for h in reversed(path):
+        if len(h) > 40:
+            continue
+        hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
+        if hm and (not hp or hm.start() > hp.start()):
+            return "measure"
+        return "problem" if hp else None
+    return None
+
+
+def _add_context(cands: list[Candidate], blocks: list[Block]) -> None:
+    """What the headings above say and how often the same text recurs in the report.
+
+    Why: the section tagger can put a list of work done under a problems label; the headings above
+    ("项目主要内容") still tell it apart. Form instructions and template rows repeat verbatim for every
+    project table, a stated problem or measure seldom does."""
+    if not cands:
+        return
+    by_index = {b.index: b for b in blocks}
+    # a table flattened one cell per line puts a short label cell ("存在问题", "年度目标完成情况")
+    # before the cell it names
+    label_of: dict[int, str | None] = {}
+    prev: Block | None = None
+    for b in blocks:
+        if b.kind == "table_row" and prev is not None and prev.kind == "table_row":
+            t = prev.text.strip()
+            if 2 <= len(t) <= 16 and not any(ch in t for ch in SENT_END + "，,") and not re.search(r"\d{2}", t):
+                label_of[b.index] = ("problem" if re.search(r"原因|问题|不足", t)
+                                     else "measure" if re.search(r"措施|建议|整改", t) else "other")
+        prev = b
+    counts: dict[str, int] = {}
+    for c in cands:
+        counts[c.span.text] = counts.get(c.span.text, 0) + 1
+    memo: dict[int, tuple[str | None, str | None]] = {}
+    for c in cands:
+        c.repeats = counts[c.span.text] - 1
+        got = memo.get(c.block)
+        if got is None:
+            b = by_index.get(c.block)
+            path = (b.heading_path or []) if b is not None else []
+            got = (_nearest_heading_type(path), _heading_type(b) if b is not None else None)
+            memo[c.block] = got
+        c.heading_near, c.heading_any = got
+        c.cell_label = label_of.get(c.block)
 
 
 _CJK = re.compile(r"[\u4e00-\u9fa5]")

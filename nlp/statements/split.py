@@ -56,6 +56,10 @@ MEASURE_VERB = re.compile(
     r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
     r"确保|争取|开展|实行|实施|严格|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持)"
 )
+# form instructions printed in report templates ("…未达到90%的需说明原因（100字以内）", "A=B/C"):
+# they carry problem cues (原因, 未达到) but never state a problem
+INSTRUCTION = re.compile(r"需(?:要)?(?:单独)?说明|应(?:当)?(?:单独)?说明|请(?:填写|说明|注明|列明)|\d+字以内|填报说明|填表说明|"
+                         r"包括但不限于|[\u4e00-\u9fa5]{2,}[=＝][\u4e00-\u9fa5]{2,}[/÷]")
 PROBLEM_HEAD_MAX = 16  # a first sentence this short, followed by more, is a heading
 
 

@@ -122,6 +122,23 @@ def candidate_rows(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dict[
     return X, y, groups, variant, info
 
 
+def fit_confidence(X: Any, y: Any, groups: Any, weight: Any = None) -> Any:
+    """The confidence model fitted on rows grouped by document: its Platt scaling is learned on
+    inner folds that keep each document whole, so the scores it calibrates come from documents the
+    trees never saw (row-wise inner folds let a report's own sentences vouch for each other)."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.asarray(groups)
+    k = min(5, len(set(groups.tolist())))
+    model = _confidence_model()
+    if k >= 2:
+        splits = [(tr, te) for tr, te in GroupKFold(n_splits=k).split(X, y, groups) if len(set(y[tr].tolist())) == 2]
+        if len(splits) >= 2:
+            model.set_params(cv=splits)
+    return model.fit(X, y, sample_weight=weight)
+
+
 def _confidence_model() -> Any:
     """Shallow boosted trees, Platt-scaled: cue words and sources interact (a cue phrase in an
     indicator table means something else than in a problems section)."""
@@ -148,6 +165,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
 
     X, y, groups, variant, info = candidate_rows(docs, use_pipeline, tagged)
     Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
+    ga = np.asarray(groups)
     oof = np.zeros(len(ya))
     n_splits = min(5, len(set(groups)))
     var = np.asarray(variant)
@@ -158,7 +176,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
     fit_rows = sw > 0
     for tr, te in GroupKFold(n_splits=n_splits).split(Xa, ya, groups):
         tr = tr[fit_rows[tr]]
-        m = _confidence_model().fit(Xa[tr], ya[tr])
+        m = fit_confidence(Xa[tr], ya[tr], ga[tr])
         oof[te] = m.predict_proba(Xa[te])[:, 1]
     gold_total = {v: sum(i["gold"] for i in info if i["variant"] == v) for v in set(variant)}
     # figures on the real reports (../shared gold) alone are kept too: ours are easier (their statements
@@ -200,7 +218,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
         "ece_emitted_real_reports": round(_ece(oof[sel & (var == run_v) & is_real].tolist(),
                                                [bool(v) for v in ya[sel & (var == run_v) & is_real]]), 4),
     }
-    model = _confidence_model().fit(Xa[fit_rows], ya[fit_rows])
+    model = fit_confidence(Xa[fit_rows], ya[fit_rows], ga[fit_rows])
     return model, metrics
 
 
