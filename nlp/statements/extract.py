@@ -354,9 +354,16 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     # (a table row holding an instruction is a template note: none of its pieces is a statement)
     notes = {b.index for b in blocks if b.kind == "table_row" and INSTRUCTION.search(b.text)}
     cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
-             and c.block not in notes]
+             and c.block not in notes and not _cue_only(c.span.text)]
     _add_context(cands, blocks)
     return cands, found
+
+
+def _cue_only(text: str) -> bool:
+    """A cue with nothing after it ("…。主要原因是" at the end of a report's text) states nothing."""
+    rest = PROBLEM_TRIGGER.sub("", text)
+    rest = HEADING_MEASURE.sub("", HEADING_PROBLEM.sub("", rest))
+    return len(_CJK.findall(rest)) < 2
 
 
 def _nearest_heading_type(path: list[str]) -> str | None:
