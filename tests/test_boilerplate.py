@@ -31,3 +31,23 @@ def test_shipped_model_loads_and_ranks_stock_wording_above_a_particular_finding(
     s = bp.score_texts(items, None)
     assert all(0.0 <= v <= 1.0 for v in s)
     assert min(s[0], s[1]) > max(s[2], s[3])
+
+
+def test_wording_model_per_text_equals_the_vectoriser_pipeline():
+    """The per-text wording score hashes n-grams as HashingVectorizer does (collisions, the signed
+    hash's edge case, l2 norm), so it must equal scikit-learn's own transform + predict_proba."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    texts = ["进一步加强预算执行监控，提高资金使用效益。", "部分项目执行进度滞后，三季度支出率仅为45%。",
+             "绩效目标设置不够细化", "  多个   空格\t和英文 Budget  ", "", "。"]
+    vec = bp.text_vectorizer()
+    X = vec.transform(texts * 4)
+    y = np.array([1, 0, 1, 0, 0, 1] * 4)
+    model = LogisticRegression(C=5.0).fit(X, y)
+    ours = bp.text_proba(model, texts)
+    assert np.allclose(ours, model.predict_proba(vec.transform(texts))[:, 1], atol=1e-12)
+    shipped = bp.load_text_model()
+    if shipped is not None:
+        assert np.allclose(bp.text_proba(shipped, texts), shipped.predict_proba(vec.transform(texts))[:, 1],
+                           atol=1e-12)

@@ -180,6 +180,39 @@ def load_text_model(path: str | None = None) -> Any:
     return load_skops(f)
 
 
+def text_proba(model: Any, texts: Sequence[str]) -> list[float]:
+    """``model.predict_proba(text_vectorizer().transform(texts))[:, 1]`` for the binary logistic
+    wording model, computed per text: a dozen statements per report cost less than scikit-learn's
+    input checks. Each n-gram is hashed as ``HashingVectorizer`` does (signed MurmurHash3, seed 0,
+    absolute value modulo the width), counts are l2-normalised, and the logistic is applied."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils import murmurhash3_32
+
+    coef = getattr(model, "coef_", None)
+    if not isinstance(model, LogisticRegression) or coef is None or coef.shape != (1, TEXT_FEATURES):
+        return [float(v) for v in model.predict_proba(text_vectorizer().transform(list(texts)))[:, 1]]
+    weights = coef[0]
+    bias = float(model.intercept_[0])
+    analyse = _text_analyser()
+    n = TEXT_FEATURES
+    out = []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for gram in analyse(text):
+            h = murmurhash3_32(gram, seed=0)
+            col = (2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n
+            counts[col] = counts.get(col, 0) + 1
+        norm = math.sqrt(sum(c * c for c in counts.values()))
+        z = bias + (sum(c * float(weights[col]) for col, c in counts.items()) / norm if norm else 0.0)
+        out.append(1.0 / (1.0 + math.exp(-z)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _text_analyser() -> Any:
+    return text_vectorizer().build_analyzer()
+
+
 def _prior(row: list[float]) -> float:
     """Hand-set combination used when no model is shipped: common and unspecific is boilerplate."""
     f = dict(zip(FEATURES, row, strict=True))
@@ -204,7 +237,7 @@ def score_texts(items: Sequence[tuple[str, str, str]], corpus: CorpusCounts | No
     p = positive_proba(model)(np.asarray(rows, dtype=float))
     tm = load_text_model()
     if tm is not None:
-        pt = tm.predict_proba(text_vectorizer().transform([t for t, _, _ in items]))[:, 1]
+        pt = np.asarray(text_proba(tm, [t for t, _, _ in items]))
         p = (1 - TEXT_WEIGHT) * p + TEXT_WEIGHT * pt
     return [float(v) for v in p]
 
