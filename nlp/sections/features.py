@@ -104,6 +104,7 @@ class DocFeatures:
     kw_cell: list[int] = field(default_factory=list)
     kw_self: list[int] = field(default_factory=list)
     words: list[list[str]] = field(default_factory=list)
+    context_cache: dict[str, Any] = field(default_factory=dict)  # second-stage inputs reused across rounds
 
     def matrix(self, hasher: Any) -> Any:
         """The hashed block × feature matrix: the named features plus the window words (``win:``).

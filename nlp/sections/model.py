@@ -4,6 +4,10 @@ Stage 1: a linear SVM (one-vs-rest) over hashed named features (``features.py``)
 Stage 2: logistic regression over stage-1 probabilities of the block, its neighbours, windows
 of 9, 25 and 61 blocks, its heading and its table region (sections come in runs);
 trained on out-of-fold stage-1 probabilities so it learns how far stage 1 can be trusted.
+Later rounds (``rounds``, default 3) repeat stage 2 over the previous round's out-of-fold output
+(stacked sequential learning): a block then sees how its neighbours were finally judged, which
+settles runs such as a problems cell inside a long indicator table (grouped CV: accuracy
+0.900 -> 0.914, core macro-F1 0.862 -> 0.889 with three rounds; a fifth round grew unstable).
 Stage 2 is the calibration step: a multinomial logistic regression fitted on out-of-fold
 stage-1 output maps scores to probabilities that hold on unseen reports (measured ECE ≈ 0.01
 in grouped CV). Optional temperature scaling on out-of-fold stage-2 scores (``calibrate=True``)
@@ -63,19 +67,31 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
     window12 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
     lo, hi = np.clip(idx - 30, 0, n), np.clip(idx + 31, 0, n)
     window30 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
-    head = np.asarray(df.heading_of)
-    has_head = (head >= 0).astype(float)[:, None]
-    head_p = np.where(has_head > 0, p1[np.clip(head, 0, None)], 0.0)
+    st = _static_context(df, blocks, n)
+    head_p = np.where(st["has_head"] > 0, p1[st["head"]], 0.0)
     # (the mean over the whole run under the nearest heading was dropped: a long flattened table under
     # one title spread its problem cells' scores over every cell; grouped CV slightly better without)
+    cell_p = np.where(st["has_cell"] > 0, p1[st["cell"]], 0.0)
+    logp = np.log(np.clip(p1, 1e-4, 1.0))
+    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, st["has_head"], cell_p,
+                      st["tail"]])
+
+
+def _static_context(df: DocFeatures, blocks: list[Block], n: int) -> dict[str, np.ndarray]:
+    """The second-stage inputs that do not depend on the probabilities, built once per document
+    (every stacking round reuses them)."""
+    got = df.context_cache.get("static")
+    if got is not None and got["n"] == n:
+        return got
+    idx = np.arange(n)
+    head = np.asarray(df.heading_of)
+    has_head = (head >= 0).astype(float)[:, None]
     cell = np.asarray(df.cell_head if df.cell_head else [-1] * n)
     has_cell = (cell >= 0).astype(float)[:, None]
-    cell_p = np.where(has_cell > 0, p1[np.clip(cell, 0, None)], 0.0)
     pos = (idx / max(n - 1, 1))[:, None]
     kinds = np.zeros((n, len(BLOCK_KINDS)))
     for i, b in enumerate(blocks):
         kinds[i, BLOCK_KINDS.index(b.kind)] = 1.0
-    logp = np.log(np.clip(p1, 1e-4, 1.0))
     onehots = []
     for seq in (df.kw_head, df.kw_cell, df.kw_self):
         oh = np.zeros((n, N_LABELS))
@@ -90,8 +106,10 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
     ccum = np.vstack([np.zeros((1, cues.shape[1])), np.cumsum(cues, axis=0)])
     lo, hi = np.clip(idx - 3, 0, n), np.clip(idx + 4, 0, n)
     cue_win = (ccum[hi] - ccum[lo]) / (hi - lo)[:, None]
-    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, has_head, cell_p,
-                      has_cell, pos, pos**2, kinds, *onehots, cues, cue_win])
+    got = {"n": n, "head": np.clip(head, 0, None), "has_head": has_head, "cell": np.clip(cell, 0, None),
+           "has_cell": has_cell, "tail": np.hstack([has_cell, pos, pos**2, kinds, *onehots, cues, cue_win])}
+    df.context_cache["static"] = got
+    return got
 
 
 class SklearnSectionTagger:
@@ -105,7 +123,8 @@ class SklearnSectionTagger:
     backend = "sklearn"
 
     def __init__(self, n_features: int = 2**16, c1: float = 0.1, c2: float = 0.2, inner_folds: int = 5,
-                 class_weight: str | None = None, calibrate: bool = False, random_state: int = 0) -> None:
+                 class_weight: str | None = None, calibrate: bool = False, random_state: int = 0,
+                 rounds: int = 3) -> None:
         self.n_features = n_features
         self.c1 = c1
         self.c2 = c2
@@ -113,6 +132,7 @@ class SklearnSectionTagger:
         self.class_weight = class_weight
         self.calibrate = calibrate
         self.random_state = random_state
+        self.rounds = rounds
 
     # -- featurising --------------------------------------------------------------------------
     def _hasher(self) -> Any:
@@ -185,6 +205,20 @@ class SklearnSectionTagger:
             z_oof[te] = _full_columns(m2, m2.decision_function(Z[te]), -30.0)
         self.stage2_ = self._stage2().fit(Z[lab], yall[lab], sample_weight=wall[lab])
 
+        # further rounds: the same context features over the previous round's out-of-fold output, so
+        # a block also sees how its neighbours were finally judged (stacked sequential learning)
+        self.later_ = []
+        for _ in range(max(0, self.rounds - 1)):
+            p_prev = _softmax(z_oof)
+            Z = np.vstack([context_features(p_prev[doc_ids == i], feats[i], X[i][1]) for i in range(len(X))])
+            z_next = np.zeros_like(z_oof)
+            for tr, te in gkf.split(Z, groups=doc_ids):
+                trl = tr[lab[tr]]
+                m3 = self._stage2().fit(Z[trl], yall[trl], sample_weight=wall[trl])
+                z_next[te] = _full_columns(m3, m3.decision_function(Z[te]), -30.0)
+            self.later_.append(self._stage2().fit(Z[lab], yall[lab], sample_weight=wall[lab]))
+            z_oof = z_next
+
         # temperature on gold-weighted out-of-fold scores
         gold = lab & (wall >= 1.0)
         self.temperature_ = fit_temperature(z_oof[gold], yall[gold]) if gold.any() and self.calibrate else 1.0
@@ -218,6 +252,9 @@ class SklearnSectionTagger:
         p1 = self.stage1_proba(feats)
         Z = context_features(p1, feats, blocks)
         z = _full_columns(self.stage2_, _linear(self.stage2_, Z), -30.0)
+        for est in getattr(self, "later_", ()):
+            Z = context_features(_softmax(z), feats, blocks)
+            z = _full_columns(est, _linear(est, Z), -30.0)
         return _softmax(z / self.temperature_)
 
     def predict_proba(self, document: Document, blocks: list[Block]) -> np.ndarray:
@@ -270,8 +307,9 @@ class SklearnSectionTagger:
         state = {
             "params": {"n_features": self.n_features, "c1": self.c1, "c2": self.c2,
                        "inner_folds": self.inner_folds, "class_weight": self.class_weight, "calibrate": self.calibrate,
-                       "random_state": self.random_state},
-            "stage1": s1, "stage2": self.stage2_, "temperature": float(self.temperature_),
+                       "random_state": self.random_state, "rounds": self.rounds},
+            "stage1": s1, "stage2": self.stage2_, "later": list(getattr(self, "later_", [])),
+            "temperature": float(self.temperature_),
         }
         tmp = path / (WEIGHTS_FILE + ".tmp")
         dump(state, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
@@ -298,6 +336,7 @@ class SklearnSectionTagger:
         model = cls(**state["params"])
         model.stage1_ = state["stage1"]
         model.stage2_ = state["stage2"]
+        model.later_ = list(state.get("later", []))
         model.temperature_ = float(state["temperature"])
         model.labels_ = list(SECTION_LABELS)
         model.meta_ = meta
