@@ -111,3 +111,14 @@ def test_calibration_folds_keep_each_document_whole():
     p = model.predict_proba(X)[:, 1]
     assert ((p >= 0) & (p <= 1)).all()
     assert p[y == 1].mean() > p[y == 0].mean()
+
+
+def test_a_flattened_table_row_is_no_statement_and_cell_bars_are_trimmed():
+    d, b = _doc([
+        ("（二）存在的问题", "problems", "heading", []),
+        ("| 产出指标 | 数量指标 | 培训人次未达标 | ≥500 | 420 | 8 | 6 |", "problems", "table_row", ["（二）存在的问题"]),
+        ("部分乡镇资金拨付进度偏慢 |", "problems", "paragraph", ["（二）存在的问题"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    assert not any(c.span.line == 2 for c in cands)
+    assert any(c.span.line == 3 and c.span.text == "部分乡镇资金拨付进度偏慢" for c in cands), [c.span.text for c in cands]

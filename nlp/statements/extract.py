@@ -354,7 +354,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     # (a table row holding an instruction is a template note: none of its pieces is a statement)
     notes = {b.index for b in blocks if b.kind == "table_row" and INSTRUCTION.search(b.text)}
     cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
-             and c.block not in notes and not _cue_only(c.span.text)]
+             and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3]
     _add_context(cands, blocks)
     return cands, found
 
@@ -415,6 +415,7 @@ def _add_context(cands: list[Candidate], blocks: list[Block]) -> None:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
+_PIPE = re.compile(r"[|｜]")  # a run of cell separators: a flattened table row, not a statement
 
 
 def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]], heading_lines: set[int],

@@ -47,8 +47,8 @@ HEADING_MEASURE = re.compile(
     r"(?:及(?:建议|措施|结果应用)|和建议)?[：:]?"
 )
 NONE_STATED = re.compile(r"^(?:无|暂无|没有|未发现(?:明显|重大)?问题|不存在(?:明显)?问题|(?:暂)?无(?:明显)?问题|(?:暂)?无(?:其他)?(?:需要)?说明的?(?:问题|事项)?|/|—+|-+|……)[。.]?$")
-_LEAD_JUNK = re.compile(r"^[\s，,、：:；;。．.\-—·•●]+")
-_TRAIL_JUNK = re.compile(r"(?<![\s，,、：:；;。．.])[\s，,、：:；;。．.]+$")  # tried once per run
+_LEAD_JUNK = re.compile(r"^[\s，,、：:；;。．.\-—·•●|｜]+")
+_TRAIL_JUNK = re.compile(r"(?<![\s，,、：:；;。．.|｜])[\s，,、：:；;。．.|｜]+$")  # tried once per run
 _CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且|还|以及|及)[，,]?")
 # A measure clause that starts with one of these verbs usually opens a new measure.
 MEASURE_VERB = re.compile(
