@@ -122,3 +122,17 @@ def test_a_flattened_table_row_is_no_statement_and_cell_bars_are_trimmed():
     cands, _ = extract_candidates(d, b)
     assert not any(c.span.line == 2 for c in cands)
     assert any(c.span.line == 3 and c.span.text == "部分乡镇资金拨付进度偏慢" for c in cands), [c.span.text for c in cands]
+
+
+def test_a_table_label_cell_is_no_statement_but_a_short_cause_cell_is_kept():
+    d, b = _doc([
+        ("偏差原因分析", "problems", "table_row", ["项目支出绩效自评表"]),
+        ("2.项目实施内容及过程概述", "problems", "table_row", ["项目支出绩效自评表"]),
+        ("上级资金到位较晚，项目推迟开工", "problems", "table_row", ["项目支出绩效自评表"]),
+        ("年度目标完成情况", "problems", "table_row", ["项目支出绩效自评表"]),
+        ("配套资金紧张", "problems", "table_row", ["项目支出绩效自评表"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    got = {c.span.line: c.span.text for c in cands}
+    assert 2 not in got and 4 not in got, got
+    assert got.get(3, "").startswith("上级资金到位较晚") and got.get(5) == "配套资金紧张", got

@@ -354,9 +354,21 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     # (a table row holding an instruction is a template note: none of its pieces is a statement)
     notes = {b.index for b in blocks if b.kind == "table_row" and INSTRUCTION.search(b.text)}
     cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
-             and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3]
+             and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3
+             and not (c.kind == "table_row" and _is_label_cell(c.span.text))]
     _add_context(cands, blocks)
     return cands, found
+
+
+_LABEL_END = re.compile(r"(?:概述|概况|情况|说明|内容|目标|指标|名称|依据|分析|摘要)$")
+_SHORTFALL_WORD = re.compile(r"不|未|无|缺|偏|慢|滞后|难|差|弱|紧张|困难")
+
+
+def _is_label_cell(text: str) -> bool:
+    """A table's row or column label ("项目实施内容及过程概述", "年度目标完成情况"): it names what the
+    next cell holds and states no shortcoming or action of its own."""
+    return len(text) <= 16 and not any(ch in text for ch in "，,。；;") and bool(_LABEL_END.search(text)) \
+        and not _SHORTFALL_WORD.search(text)
 
 
 def _cue_only(text: str) -> bool:
