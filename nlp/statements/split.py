@@ -58,8 +58,9 @@ MEASURE_VERB = re.compile(
 )
 # form instructions printed in report templates ("…未达到90%的需说明原因（100字以内）", "A=B/C"):
 # they carry problem cues (原因, 未达到) but never state a problem
-INSTRUCTION = re.compile(r"需(?:要)?(?:单独)?说明|应(?:当)?(?:单独)?说明|请(?:填写|说明|注明|列明)|\d+字以内|填报说明|填表说明|"
-                         r"包括但不限于|[\u4e00-\u9fa5]{2,}[=＝][\u4e00-\u9fa5]{2,}[/÷]")
+# (each run is entered at its start only, so a long run of digits or characters is scanned once)
+INSTRUCTION = re.compile(r"需(?:要)?(?:单独)?说明|应(?:当)?(?:单独)?说明|请(?:填写|说明|注明|列明)|(?<!\d)\d+字以内|填报说明|"
+                         r"填表说明|包括但不限于|(?<![\u4e00-\u9fa5])[\u4e00-\u9fa5]{2,}[=＝][\u4e00-\u9fa5]{2,}[/÷]")
 PROBLEM_HEAD_MAX = 16  # a first sentence this short, followed by more, is a heading
 
 
