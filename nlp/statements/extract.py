@@ -352,11 +352,13 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     # drop candidates without enough Chinese text (table debris, numbers)
     # and form instructions of the report template
     # (a table row holding an instruction is a template note: none of its pieces is a statement)
-    notes = {b.index for b in blocks if b.kind == "table_row" and INSTRUCTION.search(b.text)}
+    by_index = {b.index: b for b in blocks}
+    notes = {i for i in {c.block for c in cands if c.kind == "table_row"}
+             if i in by_index and INSTRUCTION.search(by_index[i].text)}
     cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
              and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3
              and not (c.kind == "table_row" and _is_label_cell(c.span.text))]
-    _add_context(cands, blocks)
+    _add_context(cands, blocks, by_index)
     return cands, found
 
 
@@ -390,7 +392,17 @@ def _nearest_heading_type(path: list[str]) -> str | None:
     return None
 
 
-def _add_context(cands: list[Candidate], blocks: list[Block]) -> None:
+def _label_type(prev: Block | None, b: Block | None) -> str | None:
+    """The type a short label cell right before a table cell names ("存在问题" → problem)."""
+    if prev is None or b is None or b.kind != "table_row" or prev.kind != "table_row":
+        return None
+    t = prev.text.strip()
+    if 2 <= len(t) <= 16 and not any(ch in t for ch in SENT_END + "，,") and not re.search(r"\d{2}", t):
+        return "problem" if re.search(r"原因|问题|不足", t) else "measure" if re.search(r"措施|建议|整改", t) else "other"
+    return None
+
+
+def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int, Block] | None = None) -> None:
     """What the headings above say and how often the same text recurs in the report.
 
     Why: the section tagger can put a list of work done under a problems label; the headings above
@@ -398,32 +410,28 @@ def _add_context(cands: list[Candidate], blocks: list[Block]) -> None:
     project table, a stated problem or measure seldom does."""
     if not cands:
         return
-    by_index = {b.index: b for b in blocks}
+    if by_index is None:
+        by_index = {b.index: b for b in blocks}
     # a table flattened one cell per line puts a short label cell ("存在问题", "年度目标完成情况")
-    # before the cell it names
-    label_of: dict[int, str | None] = {}
-    prev: Block | None = None
-    for b in blocks:
-        if b.kind == "table_row" and prev is not None and prev.kind == "table_row":
-            t = prev.text.strip()
-            if 2 <= len(t) <= 16 and not any(ch in t for ch in SENT_END + "，,") and not re.search(r"\d{2}", t):
-                label_of[b.index] = ("problem" if re.search(r"原因|问题|不足", t)
-                                     else "measure" if re.search(r"措施|建议|整改", t) else "other")
-        prev = b
+    # before the cell it names: the block just before the candidate's own
+    position = {id(b): i for i, b in enumerate(blocks)} if any(c.kind == "table_row" for c in cands) else {}
     counts: dict[str, int] = {}
     for c in cands:
         counts[c.span.text] = counts.get(c.span.text, 0) + 1
-    memo: dict[int, tuple[str | None, str | None]] = {}
+    memo: dict[int, tuple[str | None, str | None, str | None]] = {}
     for c in cands:
         c.repeats = counts[c.span.text] - 1
         got = memo.get(c.block)
         if got is None:
             b = by_index.get(c.block)
             path = (b.heading_path or []) if b is not None else []
-            got = (_nearest_heading_type(path), _heading_type(b) if b is not None else None)
+            label = None
+            if b is not None and b.kind == "table_row":
+                i = position.get(id(b), 0)
+                label = _label_type(blocks[i - 1] if i > 0 else None, b)
+            got = (_nearest_heading_type(path), _heading_type(b) if b is not None else None, label)
             memo[c.block] = got
-        c.heading_near, c.heading_any = got
-        c.cell_label = label_of.get(c.block)
+        c.heading_near, c.heading_any, c.cell_label = got
 
 
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
