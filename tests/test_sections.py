@@ -152,6 +152,12 @@ def test_round_trip_small_model(tmp_path: Path) -> None:
     assert np.allclose(before, after, atol=1e-5)
     assert json.loads((tmp_path / "m" / "meta.json").read_text())["note"] == "test"
     assert (after.argmax(axis=1) == ys[0]).mean() > 0.8
+    # the later stacking rounds are fitted, saved and used: dropping them changes the output
+    assert len(loaded.later_) == model.rounds - 1 >= 1
+    loaded.later_ = []
+    assert not np.allclose(loaded.predict_proba(doc, blocks), after, atol=1e-6)
+    one_round = SklearnSectionTagger(n_features=2**12, inner_folds=3, rounds=1).fit(docs, ys)
+    assert one_round.later_ == []
 
 
 def test_unknown_backend_and_missing_model(tmp_path: Path) -> None:
