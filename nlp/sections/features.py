@@ -261,15 +261,29 @@ def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
     return dict(zip(keys, groups, strict=True))
 
 
-def _cue_counts(text: str) -> dict[str, int]:
-    """How many cue words of each kind a block's text holds (only kinds that occur)."""
-    has = text[:300].__contains__
-    out = {}
+def _cues_by_first_char() -> dict[str, tuple[tuple[str, str], ...]]:
+    by: dict[str, list[tuple[str, str]]] = {}
     for name, cues in _CUES.items():
-        k = sum(map(has, cues))
-        if k:
-            out[name] = k
-    return out
+        for cue in cues:
+            by.setdefault(cue[0], []).append((name, cue))
+    return {c: tuple(v) for c, v in by.items()}
+
+
+_CUE_FIRST = _cues_by_first_char()
+_CUE_FIRST_CHARS = frozenset(_CUE_FIRST)
+
+
+def _cue_counts(text: str) -> dict[str, int]:
+    """How many distinct cue words of each kind a block's text holds (only kinds that occur).
+
+    Only cues whose first character occurs in the text are tested (most blocks hold few of them)."""
+    head = text[:300]
+    out: dict[str, int] = {}
+    for ch in _CUE_FIRST_CHARS.intersection(head):
+        for name, cue in _CUE_FIRST[ch]:
+            if cue in head:
+                out[name] = out.get(name, 0) + 1
+    return {name: out[name] for name in _CUES if name in out}
 
 
 def doc_type_flags(document: Document) -> list[str]:
@@ -356,18 +370,53 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             got = head_words[t] = _words(cache, seg, t)
         return got
 
+    # features read off a heading path, a cell head or a table title are the same for every block
+    # that shares it: built once per document, copied into each block's dict
+    path_part: dict[tuple[str, ...], dict[str, float]] = {}
+    cell_part: dict[int, dict[str, float]] = {}
+    title_part: dict[str, dict[str, float]] = {}
+
+    def path_features(path: tuple[str, ...]) -> dict[str, float]:
+        got = path_part.get(path)
+        if got is None:
+            got = path_part[path] = {}
+            h0 = path[-1]
+            _add_bag(got, "h0:", hwords(h0), 1.5)
+            got["hk0:" + (hlabel(h0) or "none")] = 1.5
+            if len(path) >= 2:
+                _add_bag(got, "h1:", hwords(path[-2]), 0.7)
+                got["hk1:" + (hlabel(path[-2]) or "none")] = 1.0
+            for h in path[:-2]:
+                lab = hlabel(h)
+                if lab:
+                    _add(got, "hk2:" + lab, 0.5)
+            got["depth:" + str(min(len(path), 5))] = 1.0
+        return got
+
+    def cell_features(ch: int) -> dict[str, float]:
+        got = cell_part.get(ch)
+        if got is None:
+            got = cell_part[ch] = {"tsec:" + str(kw[ch]): 3.0}
+            _add_bag(got, "tsecw:", words[ch], 1.0)
+        return got
+
+    def title_features(tt: str) -> dict[str, float]:
+        got = title_part.get(tt)
+        if got is None:
+            got = title_part[tt] = {}
+            _add_bag(got, "tt:", hwords(tt), 0.7)
+            lab = hlabel(tt)
+            if lab:
+                got["ttk:" + lab] = 1.0
+        return got
+
     feats: list[dict[str, float]] = []
     for i, b in enumerate(blocks):
         text = b.text
         kind = b.kind
         f: dict[str, float] = {"bias": 1.0}
-        get = f.get
-        for prefix, items, scale in (("w:", words[i], 1.0), ("c:", _bigrams(text), 1.0)):
-            if items:
-                w = scale / (len(items) ** 0.5)
-                for it in items:
-                    k = prefix + it
-                    f[k] = get(k, 0.0) + w
+        _add_bag(f, "w:", words[i])
+        _add_bag(f, "c:", _bigrams(text))
         f["k:" + kind] = 1.0
         style = find_marker(text)[0] if b.marker is None else find_marker(b.marker)[0]
         if style:
@@ -394,17 +443,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             f["selfk:" + (hlabel(text) or "none")] = 3.0
         path = b.heading_path
         if path:
-            h0 = path[-1]
-            _add_bag(f, "h0:", hwords(h0), 1.5)
-            f["hk0:" + (hlabel(h0) or "none")] = 1.5
-            if len(path) >= 2:
-                _add_bag(f, "h1:", hwords(path[-2]), 0.7)
-                f["hk1:" + (hlabel(path[-2]) or "none")] = 1.0
-            for h in path[:-2]:
-                lab = hlabel(h)
-                if lab:
-                    _add(f, "hk2:" + lab, 0.5)
-            f["depth:" + str(min(len(path), 5))] = 1.0
+            f.update(path_features(tuple(path)))
         else:
             f["nopath"] = 1.0
         if i > 0:
@@ -424,14 +463,10 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
                     f["wk:" + lab] = c * (2.0 / total)
         ch = cell_head[i]
         if ch >= 0:
-            f["tsec:" + str(kw[ch])] = 3.0
-            _add_bag(f, "tsecw:", words[ch], 1.0)
+            f.update(cell_features(ch))
         tt = table_title[i]
         if tt is not None:
-            _add_bag(f, "tt:", hwords(tt), 0.7)
-            lab = hlabel(tt)
-            if lab:
-                f["ttk:" + lab] = 1.0
+            f.update(title_features(tt))
         feats.append(f)
     def lab_index(lab: str | None) -> int:
         return SECTION_LABELS.index(lab) if lab else -1
