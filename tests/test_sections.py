@@ -66,6 +66,18 @@ def test_cue_words_tell_problems_from_measures() -> None:
     assert meas.get("meas", 0) > meas.get("prob", 0)
 
 
+def test_cue_counts_equal_a_plain_count_of_distinct_cues() -> None:
+    """The first-character index finds exactly the cues a test of every cue finds (nested cues too)."""
+    from nlp.sections.features import _CUES, _cue_counts
+
+    texts = ["尚未达到预期，未达到年初目标，未达标准", "将进一步加强管理，下一步要做好整改", "已完成了验收",
+             "", "无", "资金到位" * 100 + "存在问题"]
+    for text in texts:
+        plain = {name: sum(c in text[:300] for c in cues) for name, cues in _CUES.items()}
+        assert _cue_counts(text) == {k: v for k, v in plain.items() if v}
+    assert _cue_counts(texts[0])["prob"] == 3  # 尚未, 未达到 and 未达: nested cues each count once
+
+
 def test_keyword_tagger_scores() -> None:
     doc = _doc()
     blocks = parse(doc)
