@@ -22,8 +22,9 @@ _CN_BODY = "零〇一二两三四五六七八九十百千万亿"
 _FW = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 
 # One token: a number, optionally written as 百分之…; thousands separators , and full-width ，.
+# The leading look-ahead lets the scan skip, in one test, the characters no number starts with.
 _TOKEN = re.compile(
-    rf"(?P<pct>百分之)?(?:(?P<ar>[{_DIG}]+(?:[,，][{_DIG}]{{3}})*(?:[.．][{_DIG}]+)?)"
+    rf"(?=[百{_DIG}{_CN_START}])(?P<pct>百分之)?(?:(?P<ar>[{_DIG}]+(?:[,，][{_DIG}]{{3}})*(?:[.．][{_DIG}]+)?)"
     rf"|(?P<cn>[{_CN_START}][{_CN_BODY}]*(?:点[零〇一二三四五六七八九]+)?))"
 )
 
@@ -155,6 +156,11 @@ class Mention:
 
 def to_number(s: str) -> float | None:
     """An Arabic (half- or full-width, with separators) or Chinese numeral as a float."""
+    if s.isascii() and "," not in s and s[:1].isdigit():
+        try:  # the common case, ASCII digits: nothing to translate
+            return float(s)
+        except ValueError:
+            return None
     s = s.translate(_FW).replace(",", "").replace("，", "")
     if not s:
         return None
@@ -176,7 +182,9 @@ def _cn_number(s: str) -> float | None:
     return float(v)
 
 
-_MASK_ALL = re.compile("|".join(f"({rx.pattern})" for rx in _MASKS))
+# Every mask opens with a digit or a bracket: the look-ahead rejects other positions in one test
+# instead of trying each alternative there (same matches, same group numbers).
+_MASK_ALL = re.compile(rf"(?=[{_DIG}〔\[［【﹝(（])(?:" + "|".join(f"({rx.pattern})" for rx in _MASKS) + ")")
 _DIGITS = set("0123456789０１２３４５６７８９")
 _HAS_DIGIT = re.compile(rf"[{_DIG}]")
 _HAS_NUMERAL = re.compile(rf"[{_DIG}{_CN_START}]")
