@@ -55,6 +55,53 @@ def figure_features(f: Figure, line: str, section: str | None = None) -> dict[st
     }
 
 
+# The numeric features of figure_features, in its order; _logit computes them in this order too.
+_NUMERIC = ("in_table", "label_found", "label_len", "has_metric", "comparator", "digits", "decimal", "zero",
+            "whole_line", "tab_line", "pipe_line", "range", "quote_left", "right_cjk", "line_len")
+_NON_DIGIT = re.compile(r"\D")
+
+
+def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
+           numeric: tuple[tuple[int, float] | None, ...]) -> float:
+    """The linear part of the model for ``figure_features(f, line)`` without building its dict:
+    the same products, summed in column order (a zero product leaves the sum as it is)."""
+    terms = []
+    for key in ("pattern=" + f.pattern, "kind=" + f.kind, "unit=" + str(f.unit), f"kind_table={f.kind}|{f.in_table}",
+                "metric=" + str(f.metric)):
+        w = weights.get(key)
+        if w is not None:
+            terms.append(w)  # a one-hot value of 1.0 times its coefficient
+    text = f.text
+    start = f.start
+    left = line[max(0, start - 4):start]
+    right = line[f.end:f.end + 3]
+    values = (
+        float(f.in_table),
+        float(bool(f.label)),
+        min(len(f.label or ""), 20) / 20.0,
+        float(f.metric is not None),
+        float(f.comparator is not None),
+        min(len(_NON_DIGIT.sub("", text)), 12) / 12.0,
+        float("." in text or "．" in text),
+        float(f.value == 0),
+        float(line.strip() == text.strip()),
+        float(line.startswith("\t")),
+        float("|" in line),
+        float(f.range_part is not None),
+        float(any(q in left for q in "“「《\"")),
+        float(bool(right) and "\u4e00" <= right[0] <= "\u9fff"),
+        min(len(line), 400) / 400.0,
+    )
+    for cw, v in zip(numeric, values, strict=True):
+        if cw is not None and v:
+            terms.append((cw[0], v * cw[1]))
+    terms.sort()
+    acc = 0.0
+    for _col, t in terms:
+        acc += t
+    return acc
+
+
 class ConfidenceModel:
     """DictVectorizer + LogisticRegression with the scikit-learn estimator conventions."""
 
@@ -80,40 +127,33 @@ class ConfidenceModel:
         return self.classifier_.predict(self.vectorizer_.transform(X))
 
     def predict_proba_figures(self, document: Document, blocks: list[Block], figures: list[Figure]) -> list[float]:
-        section_of = {}
-        for b in blocks:
-            for ln in range(b.line_start, b.line_end + 1):
-                section_of.setdefault(ln, b.section)
-        X = [figure_features(f, document.lines[f.line - 1], section_of.get(f.line)) for f in figures]
         clf = self.classifier_
-        if X and len(clf.classes_) == 2 and list(clf.classes_) == [0, 1] and clf.coef_.shape[0] == 1:
+        if figures and len(clf.classes_) == 2 and list(clf.classes_) == [0, 1] and clf.coef_.shape[0] == 1:
             # One call per report, but scikit-learn's input checks (and DictVectorizer's sparse
             # matrix) cost more than the model: the same arithmetic as LogisticRegression.predict_proba
             # for two classes, each row's products summed in column order as the sparse product does.
             import numpy as np
             from scipy.special import expit
 
-            weights = self._weights()
-            z = []
-            for x in X:
-                acc = 0.0
-                for _col, v, w in sorted((weights[k][0], float(v), weights[k][1]) for k, v in x.items()
-                                         if k in weights):
-                    acc += v * w
-                z.append(acc)
+            weights, numeric = self._weights()
+            lines = document.lines
+            z = [_logit(f, lines[f.line - 1], weights, numeric) for f in figures]
             return [float(p) for p in expit(np.asarray(z, dtype=float) + clf.intercept_)]
+        X = [figure_features(f, document.lines[f.line - 1]) for f in figures]
         proba = self.predict_proba(X)
         pos = list(self.classes_).index(1)
         return [float(p[pos]) for p in proba]
 
-    def _weights(self) -> dict[str, tuple[int, float]]:
-        """Feature name -> (column, coefficient) of the fitted model, built once per model."""
+    def _weights(self) -> tuple[dict[str, tuple[int, float]], tuple[tuple[int, float] | None, ...]]:
+        """Feature name -> (column, coefficient) of the fitted model, and the same for the numeric
+        features in ``_NUMERIC`` order (None where the model lacks one); built once per model."""
         cache = self.__dict__.get("_weights_cache")
         if cache is None or cache[0] is not self.classifier_:
             coef = [float(c) for c in self.classifier_.coef_[0]]
             table = {name: (col, coef[col]) for name, col in self.vectorizer_.vocabulary_.items()}
-            cache = self.__dict__["_weights_cache"] = (self.classifier_, table)
-        return cache[1]
+            numeric = tuple(table.get(name) for name in _NUMERIC)
+            cache = self.__dict__["_weights_cache"] = (self.classifier_, table, numeric)
+        return cache[1], cache[2]
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
