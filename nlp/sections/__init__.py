@@ -31,11 +31,15 @@ class SectionTagger(Protocol):
 
 def apply_proba(blocks: list[Block], proba: np.ndarray) -> None:
     """Write label, confidence and per-label scores onto the blocks."""
-    for b, row in zip(blocks, proba, strict=True):
-        k = int(np.argmax(row))
+    proba = np.asarray(proba, dtype=float)
+    if len(blocks) != len(proba):
+        raise ValueError(f"{len(blocks)} blocks but {len(proba)} rows of probabilities")
+    best = proba.argmax(axis=1).tolist() if len(proba) else []
+    rows = proba.tolist()  # plain floats, converted once for the whole report
+    for b, row, k in zip(blocks, rows, best, strict=True):
         b.section = SECTION_LABELS[k]
-        b.confidence = float(row[k])
-        b.scores = {lab: float(p) for lab, p in zip(SECTION_LABELS, row, strict=True)}
+        b.confidence = row[k]
+        b.scores = dict(zip(SECTION_LABELS, row, strict=True))
 
 
 class KeywordTagger:

@@ -191,7 +191,7 @@ def _norm(text: str) -> str:
 
 def _bigrams(text: str) -> list[str]:
     t = _norm(text)
-    return [t[i : i + 2] for i in range(len(t) - 1) if t[i] not in _PUNCT or t[i + 1] not in _PUNCT]
+    return [a + b for a, b in zip(t, t[1:], strict=False) if a not in _PUNCT or b not in _PUNCT]
 
 
 def _add(f: dict[str, float], key: str, w: float = 1.0) -> None:

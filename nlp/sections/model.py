@@ -55,26 +55,19 @@ def context_features(p1: np.ndarray, df: DocFeatures, blocks: list[Block]) -> np
     n = p1.shape[0]
     if n == 0:
         return np.zeros((0, 0))
-    pad = np.zeros((2, N_LABELS))
-    padded = np.vstack([pad, p1, pad])
-    prev1, prev2 = padded[1 : n + 1], padded[0:n]
-    next1, next2 = padded[3 : n + 3], padded[4 : n + 4]
-    csum = np.vstack([np.zeros((1, N_LABELS)), np.cumsum(p1, axis=0)])
-    idx = np.arange(n)
-    lo, hi = np.clip(idx - 4, 0, n), np.clip(idx + 5, 0, n)
-    window = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
-    lo, hi = np.clip(idx - 12, 0, n), np.clip(idx + 13, 0, n)
-    window12 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
-    lo, hi = np.clip(idx - 30, 0, n), np.clip(idx + 31, 0, n)
-    window30 = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
     st = _static_context(df, blocks, n)
-    head_p = np.where(st["has_head"] > 0, p1[st["head"]], 0.0)
+    padded = np.zeros((n + 4, N_LABELS))
+    padded[2 : n + 2] = p1
+    csum = np.zeros((n + 1, N_LABELS))
+    np.cumsum(p1, axis=0, out=csum[1:])
+    windows = [(csum[hi] - csum[lo]) * inv for lo, hi, inv in st["windows"]]
+    head_p = p1[st["head"]] * st["has_head"]
     # (the mean over the whole run under the nearest heading was dropped: a long flattened table under
     # one title spread its problem cells' scores over every cell; grouped CV slightly better without)
-    cell_p = np.where(st["has_cell"] > 0, p1[st["cell"]], 0.0)
+    cell_p = p1[st["cell"]] * st["has_cell"]
     logp = np.log(np.clip(p1, 1e-4, 1.0))
-    return np.hstack([logp, prev1, next1, prev2, next2, window, window12, window30, head_p, st["has_head"], cell_p,
-                      st["tail"]])
+    return np.hstack([logp, padded[1 : n + 1], padded[3 : n + 3], padded[0:n], padded[4 : n + 4], *windows,
+                      head_p, st["has_head"], cell_p, st["tail"]])
 
 
 def _static_context(df: DocFeatures, blocks: list[Block], n: int) -> dict[str, np.ndarray]:
@@ -106,8 +99,13 @@ def _static_context(df: DocFeatures, blocks: list[Block], n: int) -> dict[str, n
     ccum = np.vstack([np.zeros((1, cues.shape[1])), np.cumsum(cues, axis=0)])
     lo, hi = np.clip(idx - 3, 0, n), np.clip(idx + 4, 0, n)
     cue_win = (ccum[hi] - ccum[lo]) / (hi - lo)[:, None]
+    windows = []  # (first, past-last, 1/size) of the 4-, 12- and 30-block windows around each block
+    for half in (4, 12, 30):
+        lo, hi = np.clip(idx - half, 0, n), np.clip(idx + half + 1, 0, n)
+        windows.append((lo, hi, (1.0 / (hi - lo))[:, None]))
     got = {"n": n, "head": np.clip(head, 0, None), "has_head": has_head, "cell": np.clip(cell, 0, None),
-           "has_cell": has_cell, "tail": np.hstack([has_cell, pos, pos**2, kinds, *onehots, cues, cue_win])}
+           "has_cell": has_cell, "windows": windows,
+           "tail": np.hstack([has_cell, pos, pos**2, kinds, *onehots, cues, cue_win])}
     df.context_cache["static"] = got
     return got
 
