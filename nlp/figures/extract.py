@@ -86,12 +86,26 @@ class _Table:
         self.row_label, self.row_unit, self.row, self.title, self.years = "", None, [], "", []
 
 
+_NAME_DROP = re.compile(r"[(（][^)）]*[)）]?|\s")
+_GROUP_UNIT = re.compile(r"[(（]\s*(万元|元)")
+_COL_SCORE = re.compile(r"得分|分值|权重|分数|总分|评分")
+_COL_PERCENT = re.compile(r"率|比例|占比|比重|百分比")
+_COL_COUNT = re.compile(r"人数|编制")
+_COL_MONEY = re.compile(r"预算|决算|执行数|金额|资金|支出|收入|投资|拨款|经费|^合计$")
+_COL_TARGET = re.compile(r"指标值|完成值|目标值|实际值|^值$|实际完成")
+_CELL_PUNCT = re.compile(r"[，。；]")
+_TITLE_END = re.compile(r"表[)）]?$")
+_SIGN_OFF = re.compile(r"填表人|填报日期|联系电话|审核人|负责人[:：]|制表")
+
+
+@lru_cache(maxsize=8192)
 def _column_name(cell: str) -> str:
-    return re.sub(r"[(（][^)）]*[)）]?|\s", "", cell)
+    """A header cell without its bracketed notes and spaces (cached: headers repeat)."""
+    return _NAME_DROP.sub("", cell)
 
 
 def _is_value_col(cell: str) -> bool:
-    if _UNIT_DECL.search(cell) and re.search(r"[(（]\s*(万元|元)", cell):
+    if _UNIT_DECL.search(cell) and _GROUP_UNIT.search(cell):
         return False  # "年度预算数（万元）" groups the columns below it
     name = _column_name(cell)
     return 1 <= len(name) <= 14 and bool(_VALUE_COL.search(name))
@@ -99,20 +113,37 @@ def _is_value_col(cell: str) -> bool:
 
 def _col_unit(col: str, table: _Table) -> tuple[str | None, str, float, bool]:
     """(unit, kind, multiplier, known) for a bare number in column ``col``."""
-    name = _column_name(col)
-    if re.search(r"得分|分值|权重|分数|总分|评分", name):
+    what = _col_class(col)
+    if what == "score":
         return "分", "score", 1.0, True
-    if re.search(r"率|比例|占比|比重|百分比", name):
+    if what == "percent":
         return "%", "percent", 1.0, True
-    if re.search(r"人数|编制", name):
+    if what == "count":
         return "人", "count", 1.0, True
-    if re.search(r"预算|决算|执行数|金额|资金|支出|收入|投资|拨款|经费|^合计$", name):
+    if what == "money":
         if table.scale is not None:
             return "元", "amount", table.scale, True
         return None, "amount", 1.0, False
-    if re.search(r"指标值|完成值|目标值|实际值|^值$|实际完成", name):
+    if what == "target":
         return table.row_unit, "other", 1.0, True
     return None, "other", 1.0, False
+
+
+@lru_cache(maxsize=8192)
+def _col_class(col: str) -> str:
+    """What a column's name says its numbers are (the first rule that applies; cached)."""
+    name = _column_name(col)
+    if _COL_SCORE.search(name):
+        return "score"
+    if _COL_PERCENT.search(name):
+        return "percent"
+    if _COL_COUNT.search(name):
+        return "count"
+    if _COL_MONEY.search(name):
+        return "money"
+    if _COL_TARGET.search(name):
+        return "target"
+    return ""
 
 
 def _cells_of(line: str, number: int) -> list[_Cell]:
@@ -130,7 +161,7 @@ def _cells_of(line: str, number: int) -> list[_Cell]:
         return out
     toks = stripped.split()
     if len(toks) >= 2 and not _PROSE.search(stripped) and len(stripped) <= 80 and not _SPACED_UNIT.search(
-            stripped) and not any(re.search(r"[，。；]", t) for t in toks) and (
+            stripped) and not _CELL_PUNCT.search(stripped) and (
             any(_numeric(t) for t in toks) or sum(_is_value_col(t) for t in toks) >= 2):
         out, pos = [], 0
         for t in toks:
@@ -168,7 +199,8 @@ class Extractor:
         prev_tab = False
         for idx, raw in enumerate(lines):
             number = idx + 1
-            if not raw.strip():
+            stripped = raw.strip()
+            if not stripped:
                 # an empty cell keeps its column: a lone blank between two tab cells (readers strip the
                 # tab of an empty cell; a row break is two or more blank lines)
                 lone = "\t" in raw or (0 < idx < len(lines) - 1 and lines[idx - 1].startswith("\t")
@@ -182,21 +214,22 @@ class Extractor:
                     table.break_at = len(table.pending)
                 prev_tab = False
                 continue
-            if prev_tab and not raw.startswith("\t") and len(raw.strip()) <= 12 and table.pending \
-                    and not _numeric(raw.strip()) and "|" not in raw:
-                table.pending[-1] += raw.strip()  # a header cell wrapped onto the next line
+            tab = raw.startswith("\t")
+            if prev_tab and not tab and len(stripped) <= 12 and table.pending \
+                    and not _numeric(stripped) and "|" not in raw:
+                table.pending[-1] += stripped  # a header cell wrapped onto the next line
                 decl = _UNIT_DECL.search(table.pending[-1])
                 if decl and decl.group(1) in ("万元", "亿元", "千元", "元"):
                     table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[decl.group(1)]
                 continue
-            prev_tab = raw.startswith("\t")
+            prev_tab = tab
             block = block_of.get(number)
             bidx = block.index if block is not None else -1
             section = block.section if block is not None else None
-            in_cells = raw.startswith("\t") or "|" in raw or (len(raw.strip()) <= 40 and not _PROSE.search(raw))
+            in_cells = tab or "|" in raw or (len(stripped) <= 40 and not _PROSE.search(raw))
             mentions = parse_figures(raw, bare=True)
             if mentions and mentions[-1].pattern == "bare" and not raw[mentions[-1].end:].strip() \
-                    and len(raw.strip()) > 20 and not raw.startswith("\t") and "|" not in raw:
+                    and len(stripped) > 20 and not tab and "|" not in raw:
                 self._unit_on_next_line(raw, lines, idx, mentions)
             # prose figures (with a unit) are figures wherever they are
             prev_end = 0
@@ -216,9 +249,10 @@ class Extractor:
                 f.confidence = 0.0
                 line_figs.append(f)
                 prev_end = m.end
-            line_figs.extend(self._grade_bands(raw, number, bidx, mentions))
+            if mentions:
+                line_figs.extend(self._grade_bands(raw, number, bidx, mentions))
             if not in_cells:
-                if len(raw.strip()) > 40:
+                if len(stripped) > 40:
                     self._end_row(table, figures)
                     table.reset()
                 # bare numbers with a comparator in prose are not figures
@@ -309,7 +343,7 @@ class Extractor:
                     table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[u]
             if "表" in t and len(t) <= 40 and not _numeric(t):
                 table.title = t
-                if re.search(r"表[)）]?$", t):  # a table title: the next table has its own header
+                if _TITLE_END.search(t):  # a table title: the next table has its own header
                     self._end_row(table, figures)
                     table.columns, table.years, table.pending, table.break_at = [], [], [], -1
                     table.scale = None
@@ -340,7 +374,7 @@ class Extractor:
                     continue
                 if table.row:
                     self._end_row(table, figures)
-                if re.search(r"填表人|填报日期|联系电话|审核人|负责人[:：]|制表", t):
+                if _SIGN_OFF.search(t):
                     table.reset()
                     continue
                 if one_line_row and decl:  # "年初预算数（万元）" in a one-line header is itself a column
@@ -380,8 +414,7 @@ class Extractor:
         sibling = None  # the unit a target cell states (≤180万元) serves the bare actual value beside it
         for i, (_cell, m, _b) in enumerate(row):
             c = cols[offset + i] if offset + i < len(cols) else ""
-            if m is not None and m.pattern != "bare" and m.unit and re.search(
-                    r"指标值|完成值|目标值|实际值|^值$|实际完成", _column_name(c)):
+            if m is not None and m.pattern != "bare" and m.unit and _COL_TARGET.search(_column_name(c)):
                 base = _raw_number(m.text)
                 sibling = (m.unit, m.kind, (m.value / base) if (m.scaled and base) else 1.0)
         for i, (cell, m, bidx) in enumerate(row):
@@ -430,7 +463,7 @@ class Extractor:
             unit, kind, mult, known = _col_unit(col, table)
             if not col and table.scale is not None and not m.comparator:
                 unit, kind, mult, known = "元", "amount", table.scale, True  # 单位：万元 over the whole table
-            if re.search(r"指标值|完成值|目标值|实际值|^值$|实际完成", _column_name(col)):
+            if _COL_TARGET.search(_column_name(col)):
                 unit = row_unit
                 kind = KIND_OF_UNIT.get(unit, "count") if unit else "other"
                 if unit == "元":

@@ -24,6 +24,23 @@ _TRAIL_WORDS = ("分别为", "分别是", "合计为", "共计为", "总计为",
                 "仅", "只有")
 
 
+def _last_of(text: str, chars: re.Pattern[str]) -> int:
+    """The index of the last character of ``text`` in the class ``chars``, or -1: what
+    ``max(text.rfind(c) for c in …)`` gives, in one scan of the reversed text."""
+    m = chars.search(text[::-1])
+    return len(text) - 1 - m.start() if m else -1
+
+
+def _char_class(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+_STOP_CHARS = _char_class(_STOP)
+_SENTENCE_CHARS = _char_class("。；;")
+_CLAUSE_CHARS = _char_class("，,：:")
+_PAREN_TAIL = re.compile(r"[（(][^（()）]{0,6}[)）][\s:：]*$")
+
+
 def _strip_trail(text: str) -> str:
     """``text`` less its longest suffix made of _TRAIL_WORDS and spaces.
 
@@ -31,6 +48,8 @@ def _strip_trail(text: str) -> str:
     quadratically when searched over a long run of such words.
     """
     n = len(text)
+    if n == 0 or (text[-1] not in _TRAIL_LAST and not text[-1].isspace()):
+        return text  # a suffix to strip ends in a space or in the last character of a trail word
     ok = [False] * (n + 1)
     ok[n] = True
     cut = n
@@ -53,6 +72,7 @@ _TRAIL_BY_FIRST: dict[str, tuple[str, ...]] = {}
 for _w in _TRAIL_WORDS:
     _TRAIL_BY_FIRST[_w[0]] = (*_TRAIL_BY_FIRST.get(_w[0], ()), _w)
 _TRAIL_MAX = max(len(w) for w in _TRAIL_WORDS)
+_TRAIL_LAST = frozenset(w[-1] for w in _TRAIL_WORDS)
 
 
 _LEAD = re.compile(r"^(?:其中|包括|另外|此外|以及|及|和|与|并|且|截至|截止|[0-9０-９]{4}\s*年度?|[0-9]{1,2}\s*月(?:底|末)?|"
@@ -64,11 +84,11 @@ def prose_label(line: str, start: int, prev_end: int) -> str | None:
     """Nearest noun phrase before ``start`` in its clause."""
     lo = max(prev_end, start - 24, 0)
     window = line[lo:start]
-    window = re.sub(r"[（(][^（()）]{0,6}[)）][\s:：]*$", "", window)  # 预算数(A) 5.8万
-    cut = max(window.rfind(c) for c in _STOP)
+    window = _PAREN_TAIL.sub("", window)  # 预算数(A) 5.8万
+    cut = _last_of(window, _STOP_CHARS)
     if cut >= 0 and not window[cut + 1:].strip() and window[cut] in ":：":
         window = window[:cut]  # 自评得分: 95.9 分
-        cut = max(window.rfind(c) for c in _STOP)
+        cut = _last_of(window, _STOP_CHARS)
     if cut >= 0:
         window = window[cut + 1:]
     window = _strip_trail(window.strip())
@@ -83,7 +103,7 @@ def clause_context(line: str, start: int) -> str:
     """The sentence before ``start`` (since the last 。；), the subject the clause talks about."""
     lo = max(0, start - 80)
     window = line[lo:start]
-    cut = max(window.rfind(c) for c in "。；;")
+    cut = _last_of(window, _SENTENCE_CHARS)
     return window[cut + 1:] if cut >= 0 else window
 
 
@@ -107,7 +127,7 @@ _PROJECT_SELF = re.compile(r"^(?:该|本|此)?项目(?:全年|年度|本年|当�
 
 def current_clause(context: str) -> str:
     """The clause the figure sits in: the context since its last comma or colon."""
-    cut = max(context.rfind(c) for c in "，,：:")
+    cut = _last_of(context, _CLAUSE_CHARS)
     return context[cut + 1:]
 
 
