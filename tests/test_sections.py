@@ -244,3 +244,21 @@ def test_stage1_scores_equal_the_decision_function_of_the_full_matrix() -> None:
     feats = featurise(doc, blocks)
     full = tagger.stage1_.decision_function(feats.matrix(tagger._hasher()))
     assert np.allclose(tagger.stage1_scores(feats), full, atol=1e-9)
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_fast_hashing_equals_the_public_feature_hasher() -> None:
+    """The direct hashing path gives scikit-learn's FeatureHasher matrix (duplicates summed)."""
+    tagger = load_tagger()
+    from nlp.sections.features import featurise
+
+    doc = _doc()
+    feats = featurise(doc, parse(doc))
+    rows = feats.feats + feats.window_counts()
+    fast = tagger._hash_rows(rows)
+    public = tagger._hasher().transform(rows)
+    assert fast.shape == public.shape and fast.nnz >= public.nnz > 0
+    assert abs(fast - public).max() < 1e-12
+    weights = tagger._stage1_weights()
+    assert weights.flags["C_CONTIGUOUS"] and weights.dtype == np.float64
+    assert np.allclose(weights, tagger.stage1_.coef_.T)
