@@ -150,42 +150,66 @@ _SUFFIX_RX = re.compile(_ORG_SUFFIX)
 _BAD_ORG = re.compile(r"人民政府$|财政局$|财政厅$|^中共[\u4e00-\u9fff]{1,8}委$|^[省市县区]委$|总局$")
 
 
+_WS = re.compile(r"\s+")
+_SEAL = re.compile(r"[（(](?:公章|盖章|签章|章)[)）]")
+_ORG_THEN_WORD = re.compile(rf"{_ORG_SUFFIX}(?:部门|单位|本级)$")
+_TRAILING_WORD = re.compile(r"(?:部门|单位|本级)$")
+_ORG_LEAD = re.compile(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+|[（(][一二三四五六七八九十\d]+[)）]|\[[^\]]*\])+")
+_ORG_END_CHAR = re.compile(r"[局厅委办院]")
+_PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,5}[省市县区州]")
+_BRANCH_TAIL = re.compile(r"分局$|分院$|分所$|分中心$|分会$|支队$|大队$")
+_NOT_IN_NAME = re.compile(r"[\d，,。；;：:“”\"]")
+
+
 def normalise_department(name: str) -> str:
     """A department name without spaces, seal marks and trailing report words."""
-    s = re.sub(r"\s+", "", name)
-    s = re.sub(r"[（(](?:公章|盖章|签章|章)[)）]", "", s)
+    s = _WS.sub("", name)
+    s = _SEAL.sub("", s)
     s = s.strip("：:，,。.、|-—_ ")
-    s = re.sub(r"(?:部门|单位|本级)$", "", s) if re.search(rf"{_ORG_SUFFIX}(?:部门|单位|本级)$", s) else s
+    s = _TRAILING_WORD.sub("", s) if _ORG_THEN_WORD.search(s) else s
     return s
 
 
 def _clip_org(text: str) -> str | None:
     """The longest organisation-looking prefix-free span of ``text`` ending in an org suffix."""
-    text = re.sub(r"\s+", "", text)
+    text = _WS.sub("", text)
     best = None
-    for m in re.finditer(_ORG_SUFFIX, text):
-        cand = text[: m.end()]
-        if 3 <= len(cand) <= 40:
-            best = cand
+    for m in _SUFFIX_RX.finditer(text):
+        end = m.end()
+        if end > 40:
+            break  # matches come in order: every later one ends further on
+        if end >= 3:
+            best = text[:end]
     if best is None:
         return None
-    best = re.sub(r"^(?:\d{4}年度?|[（(]?\d{4}年度?[)）]?|关于|附件\d*|[-—·•\s]+|[（(][一二三四五六七八九十\d]+[)）]|\[[^\]]*\])+", "", best)
+    best = _ORG_LEAD.sub("", best)
     best = _LEAD_JUNK.sub("", best)
     # two names run together (重庆市财政局重庆市水利局): keep the last
-    inner = [m.end() for m in re.finditer(r"[局厅委办院]", best[:-1])]
+    inner = [m.end() for m in _ORG_END_CHAR.finditer(best[:-1])]
     for cut in reversed(inner):
         tail = best[cut:]
-        if len(tail) >= 4 and re.match(r"[\u4e00-\u9fff]{1,5}[省市县区州]", tail) and not tail.startswith(("区", "市", "县")) \
-                and not re.search(r"分局$|分院$|分所$|分中心$|分会$|支队$|大队$", tail):
+        if len(tail) >= 4 and _PLACE_HEAD.match(tail) and not tail.startswith(("区", "市", "县")) \
+                and not _BRANCH_TAIL.search(tail):
             best = tail
             break
     best = normalise_department(best)
-    if len(best) < 3 or re.search(r"[\d，,。；;：:“”\"]", best):
+    if len(best) < 3 or _NOT_IN_NAME.search(best):
         return None
     return best
 
 
 _DEPT_LINE_CHARS = re.compile(r"[单部发来作简概]")
+_BULLET = re.compile(r"^[-•·*\s]+")
+_BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$")
+_WS_PIPE = re.compile(r"[\s|]")
+_FIELD_WORD = re.compile(r"^(?:部门|单位|预算单位名称|单位名称)$")
+_META_ALONE = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?")
+_SHORT_NAME = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(]{3,40}?)\s*[（(]以下简称")
+_OVERVIEW = re.compile(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$")
+_HASHES_WS = re.compile(r"^#+\s*|\s+")
+_YEAR_HEAD = re.compile(r"^[（(]?\d{4}年度?[)）]?")
+_YEAR_TAIL = re.compile(r"[（(]?\d{4}年度?[)）]?$")
+_REPORT_WORD = re.compile(r"报告|决算|说明|公开|自评表|评价表|计分表")
 
 
 def _department_candidates(document: Document) -> list[dict[str, Any]]:
@@ -201,9 +225,13 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
     for idx, (no, text) in enumerate(nonempty):
         if not _DEPT_LINE_CHARS.search(text):
             continue  # every pattern below needs one of these characters (单位/部门, 发布/来源/作者, 简称, 概况)
-        t = re.sub(r"^[-•·*\s]+", "", text.replace("\t", " ")).strip("| ")
-        t = re.sub(r"^\[\s*(.*?)\s*\]$", r"\1", t)
-        m = _FIELD_RX.search(t) or _FIELD_SPACE_RX.search(t)
+        t = _BULLET.sub("", text.replace("\t", " ")).strip("| ")
+        if t.startswith("["):
+            t = _BRACKETED.sub(r"\1", t)
+        flat = _WS.sub("", t)
+        # each pattern is tried only where the words it needs are there (a colon; 名称 or 实施单位)
+        m = (_FIELD_RX.search(t) if ":" in t or "：" in t else None) or (
+            _FIELD_SPACE_RX.search(t) if "名称" in t or "实施单位" in t else None)
         if m is None and "|" in t:
             cells = [c.strip() for c in t.split("|") if c.strip()]
             for a, b in zip(cells, cells[1:], strict=False):
@@ -218,7 +246,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             add(_clip_org(val), "field", no, 3.0)
         elif m and "主管部门" in t[: m.start(1)]:
             add(_clip_org(m.group(1)), "field_parent", no, 1.0)
-        elif _FIELD_ALONE_RX.match(re.sub(r"\s+", "", t)) or re.match(r"^(?:部门|单位|预算单位名称|单位名称)$", re.sub(r"[\s|]", "", t)):
+        elif _FIELD_ALONE_RX.match(flat) or _FIELD_WORD.match(_WS_PIPE.sub("", t)):
             for no2, text2 in nonempty[idx + 1: idx + 12]:
                 cells = [c for c in re.split(r"[|\t]", text2) if c.strip()] or [text2]
                 for c in cells:
@@ -232,38 +260,37 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
         mm = _META_RX.search(t)
         if mm and idx < 25:
             add(_clip_org(mm.group(1)), "meta", no, 1.0)
-        elif idx < 25 and re.fullmatch(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?", t) and idx + 1 < len(nonempty):
-            nxt = re.sub(r"^[-•·*\s]+", "", nonempty[idx + 1][1]).strip()
+        elif idx < 25 and _META_ALONE.fullmatch(t) and idx + 1 < len(nonempty):
+            nxt = _BULLET.sub("", nonempty[idx + 1][1]).strip()
             add(_clip_org(nxt), "meta", nonempty[idx + 1][0], 1.0)
-        ms = re.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(]{3,40}?)\s*[（(]以下简称", t)
+        ms = _SHORT_NAME.match(t) if "以下简称" in t else None
         if ms:
             add(_clip_org(ms.group(1)), "title", no, 2.5)
-        mo = re.match(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$",
-                      re.sub(r"\s+", "", t))
+        mo = _OVERVIEW.match(flat) if flat.endswith("概况") else None
         if mo:
             add(_clip_org(mo.group(1)), "title", no, 2.5)
 
     # title: the first lines that read like a report title, and a bare org line just above one
     head = nonempty[:25]
     for k, (no, text) in enumerate(head):
-        t = re.sub(r"^#+\s*|\s+", "", text)
+        t = _HASHES_WS.sub("", text)
         if _TITLE_WORDS.search(t) and len(t) <= 80:
-            stripped = re.sub(r"^[（(]?\d{4}年度?[)）]?", "", t)
+            stripped = _YEAR_HEAD.sub("", t)
             cut = _TITLE_CUT.search(stripped)
             prefix = stripped[: cut.start()] if cut else stripped
             org = _clip_org(prefix)
             if org and org == normalise_department(prefix):
                 add(org, "title", no, 3.0 if k < 8 else 2.5)
-            if k > 0 and not org and len(t) >= 6 and re.search(r"报告|决算|说明|公开|自评表|评价表|计分表", t):
+            if k > 0 and not org and len(t) >= 6 and _REPORT_WORD.search(t):
                 pno, ptext = head[k - 1]
-                p = re.sub(r"^#+\s*|\s+", "", ptext)
-                p = re.sub(r"[（(]?\d{4}年度?[)）]?$", "", p)
+                p = _HASHES_WS.sub("", ptext)
+                p = _YEAR_TAIL.sub("", p)
                 porg = _clip_org(p)
                 if porg and porg == normalise_department(p):
                     add(porg, "title", pno, 3.0)
     # signature: a bare org name among the last lines
     for no, text in nonempty[-8:]:
-        t = re.sub(r"\s+", "", text)
+        t = _WS.sub("", text)
         org = _clip_org(t)
         if org and org == normalise_department(t) and len(t) <= 30:
             add(org, "signature", no, 2.0)
@@ -289,13 +316,26 @@ def _same_org(a: str, b: str) -> bool:
     return (a in b or b in a) and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
 
 
+_CLAUSE_WORDS = re.compile(r"建议|要求|同时|意见|根据|按照|通过|以及")
+
+
+def flat_text(document: Document) -> str:
+    """The document's text without whitespace, made once per document (department, year and the
+    grade bands all read it)."""
+    memo = _doc_readings(document)
+    flat = memo.get("flat_text")
+    if flat is None:
+        flat = memo["flat_text"] = _WS.sub("", document.text)
+    return flat
+
+
 def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     """The reporting unit and the evidence for it (features for the confidence model)."""
     cands = _department_candidates(document)
-    text = re.sub(r"\s+", "", document.text)
+    text = flat_text(document)
     if not cands:
         # fall back to the organisation named most often (at least twice), not a government or auditor
-        counts = Counter(_clip_org(re.split(r"建议|要求|同时|意见|根据|按照|通过|以及", name)[-1])
+        counts = Counter(_clip_org(_CLAUSE_WORDS.split(name)[-1])
                          for name in _region_orgs(text[:6000]))
         counts.pop(None, None)
         for n in list(counts):  # a name inside a longer match (机构设置某某局) counts for the name
@@ -344,31 +384,43 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     return best["name"], info
 
 
+_YEAR_MONTH = re.compile(r"\d{4}年\d{1,2}月")
+_YEAR_DU = re.compile(r"\d{4}年度")
+_YEAR_ALONE = re.compile(r"[（(]?\d{4}年度?[)）]?")
+_YEAR_OF_DU = re.compile(r"((?:19|20)\d{2})年度")
+_YEAR_NOT_DATE = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d{1,2}日)")
+
+
 def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     """The fiscal year evaluated: from the title, else the most stated ``YYYY年度``."""
-    nonempty = [(i + 1, ln.strip()) for i, ln in enumerate(document.lines) if ln.strip()]
+    first = []  # the first 14 non-empty lines
+    for ln in document.lines:
+        if ln.strip():
+            first.append(ln.strip())
+            if len(first) == 14:
+                break
     title_years: list[tuple[int, int, bool]] = []
-    for k, (_no, text) in enumerate(nonempty[:14]):
-        t = re.sub(r"\s+", "", text)
-        if _DATE_CONTEXT.search(t) and not _TITLE_WORDS.search(re.sub(_DATE_CONTEXT, "", t)):
+    for k, text in enumerate(first):
+        t = _WS.sub("", text)
+        if _DATE_CONTEXT.search(t) and not _TITLE_WORDS.search(_DATE_CONTEXT.sub("", t)):
             continue
-        if re.search(r"\d{4}年\d{1,2}月", t) and not re.search(r"\d{4}年度", t):
+        if _YEAR_MONTH.search(t) and not _YEAR_DU.search(t):
             continue
-        if _TITLE_WORDS.search(t) or re.fullmatch(r"[（(]?\d{4}年度?[)）]?", t):
+        if _TITLE_WORDS.search(t) or _YEAR_ALONE.fullmatch(t):
             for m in _YEAR_IN_TITLE.finditer(t):
                 y = int(m.group(1))
                 if 1990 <= y <= 2035:
                     title_years.append((k, y, bool(m.group(2))))
-    whole = re.sub(r"\s+", "", document.text)
-    du = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})年度", whole) if 1990 <= int(y) <= 2035)
+    whole = flat_text(document)
+    du = Counter(int(y) for y in _YEAR_OF_DU.findall(whole) if 1990 <= int(y) <= 2035)
     plain = Counter()
     for ln in document.lines:
         if "年" not in ln:
             continue  # no year on this line
-        t = re.sub(r"\s+", "", ln)
+        t = _WS.sub("", ln)
         if _DATE_CONTEXT.search(t):
             continue
-        for m in re.finditer(r"((?:19|20)\d{2})年(?!\d{1,2}月\d{1,2}日)", t):
+        for m in _YEAR_NOT_DATE.finditer(t):
             y = int(m.group(1))
             if 1990 <= y <= 2035:
                 plain[y] += 1
@@ -710,10 +762,16 @@ def _kind_fits(metric: str, f: Figure) -> bool:
 _GRADE_AFTER_RX = re.compile(r"(?:评为|评定为|属于|为|达到)[“\"「]?(优秀|良好|中等|较差|优|良|中|一般|差)[”\"」]?(?:等次|等级|档次|级)")
 
 
+# Both grade patterns need one of these characters (等次, 等级, 评级, 评定为, 定为, 档次, 级)
+_GRADE_CUE = re.compile(r"[等评档定级]")
+
+
 def _grade_mentions(document: Document) -> list[dict[str, Any]]:
     out = []
     for i, ln in enumerate(document.lines):
-        t = re.sub(r"\s+", "", ln)
+        if not _GRADE_CUE.search(ln):
+            continue
+        t = _WS.sub("", ln)
         for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]:
             ctx = t[max(0, m.start() - 20): m.start()]
             qualified = bool(re.search(r"指标|项目", ctx)) and not re.search(r"整体|部门|综合", ctx)
