@@ -470,22 +470,25 @@ def _nearest(rx_list: list, text: str) -> tuple[Any, int, int] | None:
     """The match closest to the end of ``text`` (then the longest)."""
     best = None
     n = len(text)
-    for entry in rx_list:
+    if not n:
+        return None
+    # Most patterns match nowhere in a clause: one search each, in a comprehension, finds those that do.
+    for entry, m in [(entry, m) for entry in rx_list if (m := entry[0].search(text)) is not None]:
         rx = entry[0]
         # Overlapping matches (人员编制数 holds 人员编制 and 编制数): the match at every start
-        # position. ``search`` from ``pos`` lands on the next position where ``match`` succeeds,
-        # so positions without a match are skipped in C instead of tried one by one.
-        pos = 0
-        while pos < n:
-            m = rx.search(text, pos)
+        # position. ``search`` from the next position lands on the next position where ``match``
+        # succeeds, so positions without a match are skipped in C instead of tried one by one.
+        while True:
+            s, e = m.span()
+            if e != s and s < n:
+                key = (e, e - s)
+                if best is None or key > best[0]:
+                    best = (key, entry, m)
+            if s + 1 >= n:
+                break
+            m = rx.search(text, s + 1)
             if m is None:
                 break
-            pos = m.start() + 1
-            if m.end() == m.start() or m.start() >= n:
-                continue
-            key = (m.end(), m.end() - m.start())
-            if best is None or key > best[0]:
-                best = (key, entry, m)
     if best is None:
         return None
     return best[1], best[2].start(), best[2].end()
@@ -507,6 +510,11 @@ class _Reading:
     part: bool = False  # introduced by 其中 (a part of something larger)
 
 
+_GAP_BREAK = re.compile(r"[，,、（(；]")
+_PER_EACH = re.compile(r"(?:各|每|平均|人均|生均|户均|均为|分别为?)$")
+_SHORT_PAREN = re.compile(r"[（(][^（()）]{1,4}[)）]")
+_GAP_CLOSE = re.compile(r"[）)，,；]")
+_MONEY_WORD_HEAD = re.compile(r"^(?:支出|经费|资金|金额|总额|决算数?|合计)")
 _GAP_FILL = re.compile(r"^(?:为|是|达|达到|共计|合计|总计|计|约|[:：]|（万元）|\(万元\))*$")
 
 
@@ -517,14 +525,13 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     opened this line when nothing on this line comes before the figure's clause.
     """
     start = max(0, min(fig.start, len(line)))
-    sent_start = 0
-    for m in _SENTENCE_END.finditer(line, 0, start):
-        sent_start = m.end()
+    last = _SENTENCE_END.search(line[start - 1::-1]) if start else None  # the last sentence end before start
+    sent_start = start - last.start() if last else 0
     seg_start = max(sent_start, prev_end, start - 40)
-    seg = re.sub(r"\s+", "", line[seg_start:start])
+    seg = _WS.sub("", line[seg_start:start])
     if carry and seg_start == 0:
-        seg = re.sub(r"\s+", "", carry)[-12:] + seg
-    sentence = re.sub(r"\s+", "", line[max(sent_start, seg_start - 100):seg_start])
+        seg = _WS.sub("", carry)[-12:] + seg
+    sentence = _WS.sub("", line[max(sent_start, seg_start - 100):seg_start])
     measure = _nearest(_MEASURE_RX, seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
@@ -536,9 +543,9 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     if meas_name:
         gap = seg[m_end:]
         if not _GAP_FILL.match(gap):
-            exact *= 0.6 if len(gap) <= 8 and not re.search(r"[，,、（(；]", gap) else 0.3
+            exact *= 0.6 if len(gap) <= 8 and not _GAP_BREAK.search(gap) else 0.3
     reading = _Reading(None, meas_name, exact, seg)
-    if re.search(r"(?:各|每|平均|人均|生均|户均|均为|分别为?)$", seg):
+    if _PER_EACH.search(seg):
         reading.subject = "other"  # 编制各12人: a per-unit or distributed figure, not the unit's total
         return reading
     reading.part = "其中" in (seg[:m_start] if meas_name else seg)
@@ -547,10 +554,10 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
         (_, subject), s_start, s_end = subj
         gap = seg[s_end:m_start] if meas_name else seg[s_end:]
         if meas_name:
-            gap = re.sub(r"[（(][^（()）]{1,4}[)）]", "", gap)  # 因公出国（境）费
-            attached = len(gap) <= 12 and not re.search(r"[）)，,；]", gap)
+            gap = _SHORT_PAREN.sub("", gap)  # 因公出国（境）费
+            attached = len(gap) <= 12 and not _GAP_CLOSE.search(gap)
         else:
-            attached = _GAP_FILL.match(re.sub(r"^(?:支出|经费|资金|金额|总额|决算数?|合计)", "", gap)) is not None
+            attached = _GAP_FILL.match(_MONEY_WORD_HEAD.sub("", gap)) is not None
         if s_end > m_start and meas_name:  # the subject word contains the measure (项目支出 vs 支出)
             attached = True
             if subject in ("basic", "project", "personnel", "public", "three_public"):
@@ -573,7 +580,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     if reading.subject in ("basic", "project", "personnel", "public", "three_public") and meas_name is None:
         # a part stated without its own measure takes the measure of the sentence (…预算…，其中：基本支出X)
         before = line[max(0, seg_start - 80):seg_start]
-        before = re.sub(r"\s+", "", before[before.rfind("。") + 1:])
+        before = _WS.sub("", before[before.rfind("。") + 1:])
         inh = _nearest([x for x in _MEASURE_RX if x[2] >= 1.0], before)
         if inh and inh[0][1] in ("budget", "budget_adjusted"):
             reading.penalty = 0.7
@@ -591,17 +598,22 @@ _LABEL_NEUTRAL = re.compile(
 )
 
 
+_LABEL_WORDS = [r for r, _m, _e in _MEASURE_RX] + [r for r, _s in _SUBJECT_RX]
+_LABEL_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
 def _label_year_differs(label: str, year: int | None) -> bool:
-    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", label)]
+    years = [int(y) for y in _LABEL_YEAR.findall(label)]
     return bool(years) and year is not None and year not in years
 
 
+@lru_cache(maxsize=8192)
 def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
-    """A table cell's metric from its row and column labels (``支出总额 2022年决算数``)."""
+    """A table cell's metric from its row and column labels (``支出总额 2022年决算数``).
+    Cached: a function of its arguments only, and table headers repeat across reports."""
     if _label_year_differs(label, year):
         return None  # a column of another year (上年决算数)
-    text = re.sub(r"\s+", " ", label).strip()
-    flat = text.replace(" ", "")
+    flat = _WS.sub("", label)
     measure = _nearest(_MEASURE_RX, flat)
     subj = _nearest(_SUBJECT_RX, flat)
     meas_name = measure[0][1] if measure else None
@@ -615,12 +627,13 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
     metric = _METRIC_OF.get((subject, meas_name))
     if metric is None:
         return None
-    rest = flat
-    for rx, _x in ([(r, 0) for r, _m, _e in _MEASURE_RX] + [(r, 0) for r, _s in _SUBJECT_RX]):
-        rest = rx.sub("", rest)
-    rest = _LABEL_NEUTRAL.sub("", rest)
-    if subject is None and len(rest) >= 2:
-        return None  # a named row (公车运行维护, 某项目) under a total-looking column
+    if subject is None:
+        rest = flat
+        for rx in _LABEL_WORDS:
+            rest = rx.sub("", rest)
+        rest = _LABEL_NEUTRAL.sub("", rest)
+        if len(rest) >= 2:
+            return None  # a named row (公车运行维护, 某项目) under a total-looking column
     return metric, False, 0.6
 
 
@@ -640,6 +653,11 @@ def _doc_readings(document: Document) -> dict[Any, Any]:
     return current[1]
 
 
+_IN_YUAN = re.compile(r"\d\s*元")
+_CLAUSE_END = re.compile(r"[。；;！？!?：:]$")
+_INDICATOR_WORD = re.compile(r"指标|权重|分值")
+_GRADE_PART = re.compile(r"指标|项目")
+_GRADE_WHOLE = re.compile(r"整体|部门|综合")
 _FORMULA = re.compile(r"[/=×÷]")
 _FORMULA_UNIT = re.compile(r"[（(][A-Za-z/+\-*]+[)）]")
 _GRADE_BAND = re.compile(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)")
@@ -654,7 +672,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
         project_report = memo["project_report"] = _is_project_report(document)
     money = [f for f in figures if f.kind == "amount"]
     in_wan = sum(1 for f in money if "万" in f.text or "亿" in f.text)
-    in_yuan = sum(1 for f in money if re.search(r"\d\s*元", f.text) and "万" not in f.text and "亿" not in f.text)
+    in_yuan = sum(1 for f in money if _IN_YUAN.search(f.text) and "万" not in f.text and "亿" not in f.text)
     mostly_wan = in_wan >= 3 and in_wan >= 2 * in_yuan
     by_line: dict[int, list[Figure]] = {}
     for f in figures:
@@ -667,7 +685,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
         carry = memo.get(("carry", ln))
         if carry is None:
             before = document.lines[ln - 2].rstrip() if ln >= 2 else ""
-            carry = before if before and not re.search(r"[。；;！？!?：:]$", before) and not before.startswith("\t") \
+            carry = before if before and not _CLAUSE_END.search(before) and not before.startswith("\t") \
                 and not line.startswith("\t") and "|" not in before + line else ""
             carry = memo[("carry", ln)] = carry[max(carry.rfind(c) for c in "。；;，,") + 1:] if carry else ""
         figs = sorted(figs, key=lambda f: f.start)
@@ -729,7 +747,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                 elif got is None and _label_year_differs(f.label, year):
                     continue
             if metric is not None and _kind_fits(metric, f):
-                if metric == "self_score" and re.search(r"指标|权重|分值", r.seg):
+                if metric == "self_score" and _INDICATOR_WORD.search(r.seg):
                     qualified = True
                 m = Mention(metric, f, exact, qualified, "text")
                 m.penalty = r.penalty
@@ -774,7 +792,7 @@ def _grade_mentions(document: Document) -> list[dict[str, Any]]:
         t = _WS.sub("", ln)
         for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]:
             ctx = t[max(0, m.start() - 20): m.start()]
-            qualified = bool(re.search(r"指标|项目", ctx)) and not re.search(r"整体|部门|综合", ctx)
+            qualified = bool(_GRADE_PART.search(ctx)) and not _GRADE_WHOLE.search(ctx)
             out.append({"value": _GRADES[m.group(1)], "line": i + 1, "text": m.group(0), "qualified": qualified})
     return out
 
