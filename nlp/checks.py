@@ -118,7 +118,9 @@ def grade_bands(document: Document | None) -> tuple[tuple[float, tuple[str, ...]
     """The report's own grade bands when it states them (得分≥85分为优秀), else the standard ones."""
     if document is None:
         return _BANDS
-    text = re.sub(r"\s+", "", document.text)
+    from nlp.facts import flat_text
+
+    text = flat_text(document)
     found: dict[str, float] = {}
     for grade, pat in (("优秀", r"优秀|优"), ("良好", r"良好|良"), ("中", r"中等|中|一般|合格")):
         m = re.search(rf"(?:得分|分数|总分|评分)?(?:≥|>=|大于等于|不低于)\s*(\d{{2}})分?(?:（含）)?(?:为|评为|的为|[,，]?等级为)[“\"]?(?:{pat})", text) \
@@ -178,6 +180,7 @@ def check_headcount(facts: dict[str, Fact]) -> Check:
     return Check(name, status, f"{_show(a)} {rel} {_show(z)}", sorted({a.line, z.line}))
 
 
+_YUAN = re.compile(r"\d\s*元")
 _PER_UNIT = re.compile(r"生均|人均|每人|每[个户次件台辆]|/人|/[个户次件]|标准|单价|元/|不超过|最高|补助标准|每月|每年")
 
 
@@ -191,7 +194,7 @@ def check_unit_slip(figures: list[Figure], document: Document | None) -> Check:
     name = "unit_slip"
     money = [f for f in figures if f.kind == "amount" and f.value is not None]
     written_wan = [f for f in money if "万" in f.text or "亿" in f.text]
-    written_yuan = [f for f in money if re.search(r"\d\s*元", f.text) and "万" not in f.text and "亿" not in f.text]
+    written_yuan = [f for f in money if _YUAN.search(f.text) and "万" not in f.text and "亿" not in f.text]
     if document is None or len(written_wan) < 3 or len(written_wan) < 2 * len(written_yuan):
         return Check(name, "unknown" if len(money) < 3 else "ok",
                      "too few money figures to compare" if len(money) < 3 else
@@ -201,8 +204,9 @@ def check_unit_slip(figures: list[Figure], document: Document | None) -> Check:
     mentions = read_mentions(document, money)
     metric_of = {id(m.figure): m.metric for m in mentions}
     family: dict[str, list[float]] = {}
+    wan = {id(f) for f in written_wan}  # every mention's figure is one of ``money``: identity suffices
     for m in mentions:
-        if m.figure in written_wan and m.figure.value:
+        if id(m.figure) in wan and m.figure.value:
             family.setdefault(m.metric, []).append(float(m.figure.value))
     slips = []
     for f in written_yuan:
