@@ -18,13 +18,16 @@ from nlp.statements.split import (
     HEADING_MEASURE,
     HEADING_PROBLEM,
     INSTRUCTION,
+    MEASURE_HEADING_WORD,
     NONE_STATED,
     PROBLEM_HEAD_MAX,
+    PROBLEM_HEADING_WORD,
     PROBLEM_TRIGGER,
     SENT_END,
     Span,
     cut_intro,
     enumerate_items,
+    has_title_word,
     is_section_title,
     sentences,
     split_inline_list,
@@ -84,12 +87,16 @@ def _block_span(document: Document, block: Block) -> Span:
     if 1 <= block.line_start <= len(lines) and block.line_end <= len(lines):
         for ln in range(block.line_start, block.line_end + 1):
             t = lines[ln - 1]
-            t = _DEBRIS.sub("", t)
+            if "#" in t or "*" in t or "[" in t:  # every piece of debris holds one of these
+                t = _DEBRIS.sub("", t)
             t = t.strip()
             if t:
                 parts.append((t, ln))
     else:  # a document whose lines do not match the blocks: fall back to the block's own text
         parts.append((block.text.strip(), block.line_start))
+    if len(parts) == 1:
+        t, ln = parts[0]
+        return Span(t, [ln] * len(t))
     return Span.join(parts)
 
 
@@ -98,27 +105,87 @@ _INTRO_M = re.compile(r"(?:提出|采取|制定)?(?:以下|如下|(?<![一二三
                       r"|(?:措施|建议|意见)如下[。：:]?$")
 
 
+def _intro_type(text: str) -> str | None:
+    """The type of list an introducing sentence opens ("…存在以下问题：" → problem), or None.
+
+    Both patterns are anchored at the end, so only a text whose last few characters hold their
+    closing word is searched."""
+    tail = text[-4:]
+    if ("问题" in tail or "不足" in tail) and _INTRO_P.search(text):
+        return "problem"
+    if ("措施" in tail or "建议" in tail or "意见" in tail or "如下" in tail) and _INTRO_M.search(text):
+        return "measure"
+    return None
+
+
+_COL_PROBLEM = re.compile(r"原因|问题")
+_COL_MEASURE = re.compile(r"措施|建议")
+_DIGIT = re.compile(r"\d")
+_CELL_CAUSE = re.compile(r"困难|紧张|不足|滞后|未|无法|不能|影响|偏差|原因")
+
+
 def _block_type(block: Block) -> str | None:
     return SECTION_TYPE.get(block.section)
 
 
-def _heading_type(block: Block, titles_only: bool = False) -> str | None:
+def _named_type(h: str) -> str | None:
+    """The type a heading names ("存在的问题及改进措施" → measure, the later one), None for neither."""
+    if not has_title_word(h):  # neither pattern can match
+        return None
+    hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
+    if hm and (not hp or hm.start() > hp.start()):
+        return "measure"
+    return "problem" if hp else None
+
+
+class _Headings:
+    """What each heading of one report names, worked out once per report.
+
+    Why: every block carries the whole path of headings above it, so the same few headings are
+    looked at for each of the hundreds of blocks under them. Kept for one report only."""
+
+    __slots__ = ("titles", "types")
+
+    def __init__(self) -> None:
+        self.types: dict[str, str | None] = {}
+        self.titles: dict[str, bool] = {}
+
+    def type_of(self, h: str) -> str | None:
+        try:
+            return self.types[h]
+        except KeyError:
+            got = self.types[h] = _named_type(h)
+            return got
+
+    def is_title(self, h: str) -> bool:
+        got = self.titles.get(h)
+        if got is None:
+            got = self.titles[h] = is_section_title(h)
+        return got
+
+
+def _heading_type(block: Block, titles_only: bool = False, headings: _Headings | None = None) -> str | None:
     """The type a problems/measures heading above the block gives it ("七、存在的问题" → problem)."""
+    memo = headings if headings is not None else _Headings()
     for h in reversed(block.heading_path or []):
-        if len(h) > 40 or (titles_only and not is_section_title(h)):
+        if len(h) > 40 or (titles_only and not memo.is_title(h)):
             continue
-        hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
-        if hm and (not hp or hm.start() > hp.start()):
-            return "measure"
-        if hp:
-            return "problem"
+        t = memo.type_of(h)
+        if t is not None:
+            return t
     return None
+
+
+_OPENED_BY = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．是]|[①-⑳])")
 
 
 def _heading_cues(text: str) -> list[tuple[int, int, str]]:
     """(start, end, type) of inline section-opening cues that are followed by content."""
     out = []
-    for rx, typ in ((HEADING_PROBLEM, "problem"), (HEADING_MEASURE, "measure")):
+    for rx, typ, word in ((HEADING_PROBLEM, "problem", PROBLEM_HEADING_WORD),
+                          (HEADING_MEASURE, "measure", MEASURE_HEADING_WORD)):
+        if word.search(text) is None:  # every match holds one of the words
+            continue
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
             if e - s < 2:
@@ -126,7 +193,7 @@ def _heading_cues(text: str) -> list[tuple[int, int, str]]:
             before = text[max(0, s - 1):s]
             after = text[e:e + 3]
             opened = m.group(0).endswith(("：", ":")) or before in ("", "、", ".", "．", "）", ")", "。", "；", "\t", " ") \
-                or re.match(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．是]|[①-⑳])", after) is not None
+                or _OPENED_BY.match(after) is not None
             # "提出…建议" in running text is not a section cue
             if typ == "measure" and m.group(0).startswith(("建议", "相关建议", "工作建议")) and not m.group(0).endswith(("：", ":")) \
                     and before not in ("", "、", ".", "．", "）", ")", "。", "；", "和", "及"):
@@ -212,6 +279,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     list_carry: str | None = None  # an introducing sentence opens the list items after it
     cont: str | None = None  # a cue-opened sentence that runs onto the next line
     table_cols: dict[int, str] = {}
+    headings = _Headings()
 
     def flush() -> None:
         nonlocal current
@@ -238,7 +306,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         if block.kind == "table_row" and ("|" in text or "\t" in text):
             flush()
             cells = [c for c in _CELL_SEP.split(text)]
-            header = [("problem" if re.search(r"原因|问题", c) else "measure" if re.search(r"措施|建议", c) else "")
+            header = [("problem" if _COL_PROBLEM.search(c) else "measure" if _COL_MEASURE.search(c) else "")
                       for c in cells]
             if any(header) and all(len(c) <= 16 for c in cells):
                 table_cols = {i: t for i, t in enumerate(header) if t}
@@ -254,14 +322,14 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                 continue
         elif block.kind == "heading":
             table_cols = {}
-        if is_section_title(text):
-            t = "problem" if HEADING_PROBLEM.search(text) else "measure" if HEADING_MEASURE.search(text) else None
+        titled = has_title_word(text)  # without such a word no heading cue, no section title
+        if titled and is_section_title(text):
             flush()
             carry = None
             continue
         if btype is None and block.kind != "table_row":
-            htype = _heading_type(block, titles_only=block.section in ("indicators", "budget"))
-            if htype is not None and not is_section_title(text):
+            htype = _heading_type(block, block.section in ("indicators", "budget"), headings)
+            if htype is not None:  # (text is no section title: those were passed over above)
                 btype = htype
                 via_heading = True
             else:
@@ -276,14 +344,15 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         if cont and block.kind in ("paragraph",) and not block.marker and ENUM.match(text) is None:
             btype, via_heading = cont, True  # the wrapped rest of a cue-opened sentence
         cont = None
-        cues = _heading_cues(text)
+        cues = _heading_cues(text) if titled else []
         mode = btype
         if mode is None and carry and block.kind != "heading":
             mode = carry
         carry = None
-        intro = _INTRO_P.search(text) or _INTRO_M.search(text)
-        if intro is not None and btype is None:
-            list_carry = "problem" if intro.re is _INTRO_P else "measure"
+        if btype is None:
+            intro = _intro_type(text)
+            if intro is not None:
+                list_carry = intro
         pos = 0
         segs: list[tuple[int, int, str | None, str]] = []
         for k, (s, e, t) in enumerate(cues):
@@ -320,8 +389,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                         add("problem", cands_span, block, "clause_cue", False, new_run=True)
                         flush()
                 # a short table cell with a cause under an indicator table
-                if block.kind == "table_row" and 4 <= len(piece.text) <= 40 and not re.search(r"\d", piece.text) \
-                        and re.search(r"困难|紧张|不足|滞后|未|无法|不能|影响|偏差|原因", piece.text):
+                if block.kind == "table_row" and 4 <= len(piece.text) <= 40 and not _DIGIT.search(piece.text) \
+                        and _CELL_CAUSE.search(piece.text):
                     cands.append(Candidate(piece.strip(), "problem", block.index, "table", block.section,
                                            block.confidence, block.kind))
                 continue
@@ -358,7 +427,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
              and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3
              and not (c.kind == "table_row" and _is_label_cell(c.span.text))]
-    _add_context(cands, blocks, by_index)
+    _add_context(cands, blocks, by_index, headings)
     return cands, found
 
 
@@ -380,16 +449,18 @@ def _cue_only(text: str) -> bool:
     return len(_CJK.findall(rest)) < 2
 
 
-def _nearest_heading_type(path: list[str]) -> str | None:
+def _nearest_heading_type(path: list[str], headings: _Headings | None = None) -> str | None:
     """The type the closest heading above names, or None when it names neither."""
     for h in reversed(path):
         if len(h) > 40:
             continue
-        hm, hp = HEADING_MEASURE.search(h), HEADING_PROBLEM.search(h)
-        if hm and (not hp or hm.start() > hp.start()):
-            return "measure"
-        return "problem" if hp else None
+        return headings.type_of(h) if headings is not None else _named_type(h)
     return None
+
+
+_TWO_DIGITS = re.compile(r"\d{2}")
+_LABEL_PROBLEM = re.compile(r"原因|问题|不足")
+_LABEL_MEASURE = re.compile(r"措施|建议|整改")
 
 
 def _label_type(prev: Block | None, b: Block | None) -> str | None:
@@ -397,12 +468,13 @@ def _label_type(prev: Block | None, b: Block | None) -> str | None:
     if prev is None or b is None or b.kind != "table_row" or prev.kind != "table_row":
         return None
     t = prev.text.strip()
-    if 2 <= len(t) <= 16 and not any(ch in t for ch in SENT_END + "，,") and not re.search(r"\d{2}", t):
-        return "problem" if re.search(r"原因|问题|不足", t) else "measure" if re.search(r"措施|建议|整改", t) else "other"
+    if 2 <= len(t) <= 16 and not any(ch in t for ch in SENT_END + "，,") and not _TWO_DIGITS.search(t):
+        return "problem" if _LABEL_PROBLEM.search(t) else "measure" if _LABEL_MEASURE.search(t) else "other"
     return None
 
 
-def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int, Block] | None = None) -> None:
+def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int, Block] | None = None,
+                 headings: _Headings | None = None) -> None:
     """What the headings above say and how often the same text recurs in the report.
 
     Why: the section tagger can put a list of work done under a problems label; the headings above
@@ -412,6 +484,8 @@ def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int
         return
     if by_index is None:
         by_index = {b.index: b for b in blocks}
+    if headings is None:
+        headings = _Headings()
     # a table flattened one cell per line puts a short label cell ("存在问题", "年度目标完成情况")
     # before the cell it names: the block just before the candidate's own
     position = {id(b): i for i, b in enumerate(blocks)} if any(c.kind == "table_row" for c in cands) else {}
@@ -429,7 +503,8 @@ def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int
             if b is not None and b.kind == "table_row":
                 i = position.get(id(b), 0)
                 label = _label_type(blocks[i - 1] if i > 0 else None, b)
-            got = (_nearest_heading_type(path), _heading_type(b) if b is not None else None, label)
+            got = (_nearest_heading_type(path, headings), _heading_type(b, False, headings) if b is not None else None,
+                   label)
             memo[c.block] = got
         c.heading_near, c.heading_any, c.cell_label = got
 

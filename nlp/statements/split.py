@@ -164,7 +164,8 @@ _ENUM_LIST = re.compile(r"(?:存在|发现)((?:(?!存在|发现)[^，,。；;：
 _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取|通过|实施)[^，,。；;：:]){4,}?)等(?:方面的?)?"
                            r"(?:建议|措施|方式|办法|意见)")
 
-
+_LIST_OPENER = re.compile("存在|发现|受")
+_MEASURE_LIST_OPENER = re.compile("提出|采取|通过|实施")
 
 _NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短")
 
@@ -202,8 +203,12 @@ def _semicolon_list(span: Span) -> list[Span] | None:
 
 def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     """"存在A、B、C等问题" / "采取A、B等措施": the listed items, each a statement."""
+    text = span.text
+    # each pattern (and the semicolon list) opens with one of these words: without them, no list
+    if (_LIST_OPENER if kind == "problem" else _MEASURE_LIST_OPENER).search(text) is None:
+        return None
     rx = _ENUM_LIST if kind == "problem" else _ENUM_MEASURE
-    m = rx.search(span.text)
+    m = rx.search(text)
     if not m and kind == "problem":
         return _semicolon_list(span)
     if not m or rx is _ENUM_MEASURE and m.group(1) is None:
@@ -218,17 +223,36 @@ def split_inline_list(span: Span, kind: str) -> list[Span] | None:
     return items if len(items) >= 2 else None
 
 
+# Every match of HEADING_PROBLEM holds 问题, 不足 or 原因 and every match of HEADING_MEASURE holds
+# 下一步, 措施, 建议, 意见 or 方向: a text with none of these words names no section (keep in step
+# with the two patterns; tests/test_statements_speed.py checks the shortcut against the full test).
+PROBLEM_HEADING_WORD = re.compile("问题|原因|不足")
+MEASURE_HEADING_WORD = re.compile("措施|建议|下一步|意见|方向")
+TITLE_WORD = re.compile("问题|原因|不足|措施|建议|下一步|意见|方向")
+_TITLE_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*")
+_TITLE_NOUN = re.compile("问题|措施|建议")
+_TITLE_FILLER = re.compile(
+    r"(?:及|和|与|、|的|以及|整改|情况|绩效|评价|自评|项目|结果应用|其他需要说明的事项|"
+    r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和|未完成|偏差|未达标|扣分|几点|"
+    r"目标|指标|说明|针对|上述|以上|提出|具体|相应|以下|如下|或)")
+
+
+def has_title_word(text: str) -> bool:
+    """Whether ``text`` holds a word without which neither heading pattern can match."""
+    return TITLE_WORD.search(text) is not None
+
+
 def is_section_title(text: str) -> bool:
     """A heading that names the problems/measures section itself ("存在的问题", "下一步改进措施")."""
+    if not has_title_word(text):  # cheap and exact: the test below needs one of these words in text
+        return False
     t = ENUM.sub("", text, count=1) if ENUM.match(text) else text
-    t = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*", "", t).strip(" ：:。")
-    if len(t) > 24 or NONE_STATED.match(t) or not (HEADING_PROBLEM.search(t) or HEADING_MEASURE.search(t) or re.search("问题|措施|建议", t)):
+    t = _TITLE_NUMBER.sub("", t).strip(" ：:。")
+    if len(t) > 24 or NONE_STATED.match(t) or not (HEADING_PROBLEM.search(t) or HEADING_MEASURE.search(t) or _TITLE_NOUN.search(t)):
         return False
     core = HEADING_PROBLEM.sub("", t)
     core = HEADING_MEASURE.sub("", core)
-    core = re.sub(r"(?:及|和|与|、|的|以及|整改|情况|绩效|评价|自评|项目|结果应用|其他需要说明的事项|"
-                  r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和|未完成|偏差|未达标|扣分|几点|"
-                  r"目标|指标|说明|针对|上述|以上|提出|具体|相应|以下|如下|或)", "", core)
+    core = _TITLE_FILLER.sub("", core)
     return len(core.strip(" ：:。，,")) <= 2
 
 
