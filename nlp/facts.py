@@ -496,6 +496,17 @@ def _nearest(rx_list: list, text: str) -> tuple[Any, int, int] | None:
     return best[1], best[2].start(), best[2].end()
 
 
+_NEAREST_LISTS: dict[str, list] = {"measure": _MEASURE_RX, "subject": _SUBJECT_RX,
+                                    "measure_full": [x for x in _MEASURE_RX if x[2] >= 1.0]}
+
+
+@lru_cache(maxsize=16384)
+def _nearest_of(which: str, text: str) -> tuple[Any, int, int] | None:
+    """``_nearest`` over one of the lexicon's pattern lists, cached: a function of the text only,
+    and clause fragments (年初预算数为, 其中：基本支出) recur within and across reports."""
+    return _nearest(_NEAREST_LISTS[which], text)
+
+
 def _accept_generic_expenditure(seg: str, start: int) -> bool:
     """Generic 支出 counts only after a neutral word, not after a category (一般公共服务支出)."""
     before = seg[:start]
@@ -534,7 +545,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     if carry and seg_start == 0:
         seg = _WS.sub("", carry)[-12:] + seg
     sentence = _WS.sub("", line[max(sent_start, seg_start - 100):seg_start])
-    measure = _nearest(_MEASURE_RX, seg)
+    measure = _nearest_of("measure", seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
         (_, meas_name, exact), m_start, m_end = measure
@@ -551,7 +562,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
         reading.subject = "other"  # 编制各12人: a per-unit or distributed figure, not the unit's total
         return reading
     reading.part = "其中" in (seg[:m_start] if meas_name else seg)
-    subj = _nearest(_SUBJECT_RX, seg[:m_end] if meas_name else seg)
+    subj = _nearest_of("subject", seg[:m_end] if meas_name else seg)
     if subj:
         (_, subject), s_start, s_end = subj
         gap = seg[s_end:m_start] if meas_name else seg[s_end:]
@@ -573,7 +584,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
                 reading.subject = "other"
     chained = prev_end > sent_start and prev_end >= start - 40  # a list of figures: X数A，Y数B
     if reading.subject is None and meas_name and chained:
-        inh = _nearest(_SUBJECT_RX, sentence)
+        inh = _nearest_of("subject", sentence)
         if inh:
             s = inh[0][1]
             if s in ("basic", "project", "personnel", "public", "three_public", "three_public_part", "part_staff") \
@@ -583,7 +594,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
         # a part stated without its own measure takes the measure of the sentence (…预算…，其中：基本支出X)
         before = line[max(0, seg_start - 80):seg_start]
         before = _WS.sub("", before[before.rfind("。") + 1:])
-        inh = _nearest([x for x in _MEASURE_RX if x[2] >= 1.0], before)
+        inh = _nearest_of("measure_full", before)
         if inh and inh[0][1] in ("budget", "budget_adjusted"):
             reading.penalty = 0.7
     return reading

@@ -229,15 +229,16 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     mask_starts = [a for a, _ in masks]
     n = len(text)
     for m in _TOKEN.finditer(text):
-        s, e = m.start(), m.end()
-        ar = m.group("ar")
+        s, e = m.span()
+        pct, ar, cn = m.group("pct", "ar", "cn")
         is_cn = ar is None
-        if is_cn and not m.group("pct"):
+        sm = None
+        if is_cn and not pct:
             # Chinese numerals are figures only with a counter right after: test that first (cheap)
-            sm0 = _SUFFIX.match(text, e)
-            if sm0 is None or sm0.group("unit") is None:
+            sm = _SUFFIX.match(text, e)
+            if sm is None or sm.group("unit") is None:
                 continue
-        num_s = ar or m.group("cn")
+        num_s = ar or cn
         if masks:
             t0 = m.start("ar") if ar else m.start("cn")
             k = bisect_right(mask_starts, t0) - 1
@@ -260,13 +261,11 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         value = to_number(num_s)
         if value is None:
             continue
-        sm = _SUFFIX.match(text, e)
+        if sm is None:
+            sm = _SUFFIX.match(text, e)
         assert sm is not None
-        unit = sm.group("unit")
-        scale = sm.group("scale")
-        post = sm.group("post")
-        per = sm.group("per")
-        approx = bool(sm.group("a1") or sm.group("a2"))
+        unit, scale, post, per, a1, a2 = sm.group("unit", "scale", "post", "per", "a1", "a2")
+        approx = bool(a1 or a2)
         end = sm.end()
         while end > e and text[end - 1] in " \u3000\u00a0":
             end -= 1
@@ -291,15 +290,15 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
                 and 1949 <= value <= 2100 and len(num_s) == 4 and (
                     unit in ("届", "版", "期", "级") or not text[:s].strip()):
             continue
-        if m.group("pct"):
+        if pct:
             if unit not in (None, "%", "％"):
                 continue
             unit, kind = "%", "percent"
             end = max(end, e)
         pattern = "cn" if is_cn else "arabic"
-        if m.group("pct"):
+        if pct:
             pattern = "pct_cn"
-        if is_cn and not m.group("pct"):
+        if is_cn and not pct:
             if unit is None or unit not in _CN_UNITS or unit == "分":  # 十分繁重, 三分之一: not scores
                 continue
             if _inside_quotes(text, s):
@@ -335,7 +334,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             # "元/人、天" (a compound rate) is read as 元
             rate = per and sm.end("per") <= end and text[sm.end("per"):sm.end("per") + 1] not in ("、", "·", "/", "／")
             unit, kind = ("元/" + per[1:]) if rate else "元", "amount"
-        elif unit in _PERCENT or m.group("pct"):
+        elif unit in _PERCENT or pct:
             kind = "percent"
             if unit in ("％",):
                 unit = "%"
