@@ -59,42 +59,39 @@ def figure_features(f: Figure, line: str, section: str | None = None) -> dict[st
 _NUMERIC = ("in_table", "label_found", "label_len", "has_metric", "comparator", "digits", "decimal", "zero",
             "whole_line", "tab_line", "pipe_line", "range", "quote_left", "right_cjk", "line_len")
 _NON_DIGIT = re.compile(r"\D")
+_QUOTE_OPEN = re.compile('[“「《"]')
 
 
 def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
            numeric: tuple[tuple[int, float] | None, ...]) -> float:
     """The linear part of the model for ``figure_features(f, line)`` without building its dict:
     the same products, summed in column order (a zero product leaves the sum as it is)."""
-    terms = []
-    for key in ("pattern=" + f.pattern, "kind=" + f.kind, "unit=" + str(f.unit), f"kind_table={f.kind}|{f.in_table}",
-                "metric=" + str(f.metric)):
-        w = weights.get(key)
-        if w is not None:
-            terms.append(w)  # a one-hot value of 1.0 times its coefficient
+    get = weights.get
+    kind = f.kind
+    # one-hot values of 1.0: the product is the coefficient itself
+    terms = [w for w in (get("pattern=" + f.pattern), get("kind=" + kind), get("unit=" + str(f.unit)),
+                         get(f"kind_table={kind}|{f.in_table}"), get("metric=" + str(f.metric))) if w is not None]
     text = f.text
-    start = f.start
-    left = line[max(0, start - 4):start]
-    right = line[f.end:f.end + 3]
+    start, end = f.start, f.end
+    label = f.label
     values = (
-        float(f.in_table),
-        float(bool(f.label)),
-        min(len(f.label or ""), 20) / 20.0,
-        float(f.metric is not None),
-        float(f.comparator is not None),
+        1.0 if f.in_table else 0.0,
+        1.0 if label else 0.0,
+        min(len(label or ""), 20) / 20.0,
+        0.0 if f.metric is None else 1.0,
+        0.0 if f.comparator is None else 1.0,
         min(len(_NON_DIGIT.sub("", text)), 12) / 12.0,
-        float("." in text or "．" in text),
-        float(f.value == 0),
-        float(line.strip() == text.strip()),
-        float(line.startswith("\t")),
-        float("|" in line),
-        float(f.range_part is not None),
-        float(any(q in left for q in "“「《\"")),
-        float(bool(right) and "\u4e00" <= right[0] <= "\u9fff"),
+        1.0 if ("." in text or "．" in text) else 0.0,
+        1.0 if f.value == 0 else 0.0,
+        1.0 if line.strip() == text.strip() else 0.0,
+        1.0 if line.startswith("\t") else 0.0,
+        1.0 if "|" in line else 0.0,
+        0.0 if f.range_part is None else 1.0,
+        1.0 if _QUOTE_OPEN.search(line, max(0, start - 4), start) else 0.0,
+        1.0 if end < len(line) and "\u4e00" <= line[end] <= "\u9fff" else 0.0,
         min(len(line), 400) / 400.0,
     )
-    for cw, v in zip(numeric, values, strict=True):
-        if cw is not None and v:
-            terms.append((cw[0], v * cw[1]))
+    terms += [(cw[0], v * cw[1]) for cw, v in zip(numeric, values, strict=True) if v and cw is not None]
     terms.sort()
     acc = 0.0
     for _col, t in terms:
