@@ -215,7 +215,7 @@ _REPORT_WORD = re.compile(r"报告|决算|说明|公开|自评表|评价表|计�
 def _department_candidates(document: Document) -> list[dict[str, Any]]:
     """Candidate names with where they come from: field, title, metadata, signature."""
     lines = document.lines
-    nonempty = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    nonempty = [(i + 1, s) for i, ln in enumerate(lines) if (s := ln.strip())]
     cands: list[dict[str, Any]] = []
 
     def add(name: str | None, source: str, line: int, weight: float) -> None:
@@ -274,7 +274,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
     head = nonempty[:25]
     for k, (no, text) in enumerate(head):
         t = _HASHES_WS.sub("", text)
-        if _TITLE_WORDS.search(t) and len(t) <= 80:
+        if len(t) <= 80 and _TITLE_WORDS.search(t):
             stripped = _YEAR_HEAD.sub("", t)
             cut = _TITLE_CUT.search(stripped)
             prefix = stripped[: cut.start()] if cut else stripped
@@ -417,8 +417,8 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     du = Counter(int(y) for y in _YEAR_OF_DU.findall(whole) if 1990 <= int(y) <= 2035)
     plain = Counter()
     for ln in document.lines:
-        if "年" not in ln:
-            continue  # no year on this line
+        if "年" not in ln or ("1" not in ln and "2" not in ln):
+            continue  # no year on this line (19xx, 20xx)
         t = _WS.sub("", ln)
         if _DATE_CONTEXT.search(t):
             continue
