@@ -84,6 +84,13 @@ class Candidate:
 def _block_span(document: Document, block: Block) -> Span:
     parts: list[tuple[str, int]] = []
     lines = document.lines
+    first = block.line_start
+    if first == block.line_end and 1 <= first <= len(lines):  # one line, most blocks: no join
+        t = lines[first - 1]
+        if "#" in t or "*" in t or "[" in t:  # every piece of debris holds one of these
+            t = _DEBRIS.sub("", t)
+        t = t.strip()
+        return Span(t, [first] * len(t))
     if 1 <= block.line_start <= len(lines) and block.line_end <= len(lines):
         for ln in range(block.line_start, block.line_end + 1):
             t = lines[ln - 1]
@@ -94,9 +101,6 @@ def _block_span(document: Document, block: Block) -> Span:
                 parts.append((t, ln))
     else:  # a document whose lines do not match the blocks: fall back to the block's own text
         parts.append((block.text.strip(), block.line_start))
-    if len(parts) == 1:
-        t, ln = parts[0]
-        return Span(t, [ln] * len(t))
     return Span.join(parts)
 
 
@@ -241,6 +245,9 @@ _CAUSE_CLAUSE = re.compile(r"(?:^|[，,。；;：:])(?:主要是|但)?(?:因受|
 _NEGATIVE = re.compile(r"未|无法|不能|没有|不足|偏低|滞后|较慢|缓慢|困难|紧张|差|影响|推迟|延迟|不到位")
 
 
+_SENT_ENDS = tuple(SENT_END)
+
+
 def _is_heading_like(block: Block, text: str) -> bool:
     return block.kind == "heading" or (
         bool(block.marker) and len(text) <= 30 and not any(ch in text for ch in SENT_END + "，,")
@@ -301,7 +308,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         if not span.text:
             continue
         text = span.text
-        btype = _block_type(block)
+        btype = SECTION_TYPE.get(block.section)
         # table rows: cause/measure columns
         if block.kind == "table_row" and ("|" in text or "\t" in text):
             flush()
@@ -336,12 +343,13 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                 via_heading = False
         else:
             via_heading = False
-        listy = block.kind == "list_item" or bool(block.marker) or ENUM.match(text) is not None
+        enum_start = ENUM.match(text) is not None
+        listy = block.kind == "list_item" or bool(block.marker) or enum_start
         if btype is None and list_carry and listy and block.kind != "heading":
             btype, via_heading = list_carry, True  # an item under "…存在以下问题：" / "…措施如下："
         elif not listy or block.kind == "heading":
             list_carry = None
-        if cont and block.kind in ("paragraph",) and not block.marker and ENUM.match(text) is None:
+        if cont and block.kind == "paragraph" and not block.marker and not enum_start:
             btype, via_heading = cont, True  # the wrapped rest of a cue-opened sentence
         cont = None
         cues = _heading_cues(text) if titled else []
@@ -371,11 +379,11 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             carry = cues[-1][2]
         last = segs[-1]
         if last[3] == "heading_cue" and last[2] is not None and last[2] != btype and last[1] == len(text) \
-                and not text.endswith(tuple(SENT_END)):
+                and not text.endswith(_SENT_ENDS):
             cont = last[2]
-        heading = _is_heading_like(block, text)
+        heading: bool | None = None  # worked out for the first piece that needs it
         for s, e, t, src in segs:
-            piece = span.sub(s, e)
+            piece = span if s == 0 and e == len(text) else span.sub(s, e)  # (spans are never changed)
             if t is None:
                 # cause clauses in running text outside problem sections
                 flush()
@@ -398,6 +406,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             new_run = block.kind == "table_row"
             if via_heading and src == "section":
                 src = "heading_path"
+            if heading is None:
+                heading = _is_heading_like(block, text)
             add(t, piece, block, src, heading and s == 0, new_run=new_run)
         if block.kind == "table_row":
             flush()
@@ -408,7 +418,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         joined: list[tuple[str, int]] = []
         for k, (sp, _b, _src, heading) in enumerate(parts):
             joined.extend(zip(sp.text, sp.lines, strict=False))
-            if heading and k + 1 < len(parts) and not sp.text.endswith(tuple(SENT_END)):
+            if heading and k + 1 < len(parts) and not sp.text.endswith(_SENT_ENDS):
                 joined.append(("。", sp.lines[-1]))  # a heading ends a "sentence"; merged below
         run = Span("".join(c for c, _ in joined), [ln for _, ln in joined])
         block_of = {}
