@@ -10,6 +10,7 @@ everything; one without facts has no rates, so rate flags stay silent.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -279,13 +280,16 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
     only a tab). The line returned for a missing actual is the empty cell's line (else the row's).
     """
     out: list[tuple[int, str]] = []
+    stripped = [raw.strip() for raw in lines]
     # layout 1: a row per line
     header: tuple[int, int, int] | None = None  # (ncols, target idx, actual idx)
-    for n, raw in enumerate(lines, start=1):
-        if "|" not in raw and "\t" not in raw.strip():
-            if raw.strip():
-                header = None if not raw.startswith("\t") else header
+    for n, (raw, text) in enumerate(zip(lines, stripped, strict=True), start=1):
+        if "|" not in raw and "\t" not in text:
+            if text and not raw.startswith("\t"):
+                header = None
             continue
+        if header is None and not _may_be_header(raw):
+            continue  # (a header needs a target and an actual cell, each holding its word)
         cells = _cells(raw)
         t = next((i for i, c in enumerate(cells) if _HDR_TARGET.match(c)), None)
         a = next((i for i, c in enumerate(cells) if _HDR_ACTUAL.match(c)), None)
@@ -302,17 +306,24 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
     # score cells that follow the actual column (分值, 得分): the cell before them is the actual, the
     # one before that the target. An "actual" written like a target (≥95%) means the actual cell
     # vanished.
-    def is_cell(text: str) -> bool:
-        t = text.strip()
-        return bool(t) and (text.startswith("\t") or (len(t) <= 30 and not t.endswith("。")))
-
+    is_cell = [bool(t) and (raw.startswith("\t") or (len(t) <= 30 and not t.endswith("。")))
+               for raw, t in zip(lines, stripped, strict=True)]
+    # a header run needs a target cell: runs without one are passed over (_HDR_TARGET's longest match
+    # is five characters)
+    targets = [k for k, (c, t) in enumerate(zip(is_cell, stripped, strict=True))
+               if c and len(t) <= 5 and _HDR_TARGET.match(t)]
     i = 0
     while i < len(lines):
-        hdr: list[str] = []
-        j = i
-        while j < len(lines) and is_cell(lines[j]):
-            hdr.append(lines[j].strip())
+        nxt = bisect.bisect_left(targets, i)
+        if nxt == len(targets):
+            break
+        k = targets[nxt]  # the run holding the next target cell starts after the last non-cell line
+        while k > i and is_cell[k - 1]:
+            k -= 1
+        i = j = k
+        while j < len(lines) and is_cell[j]:
             j += 1
+        hdr = stripped[i:j]
         t = next((k for k, c in enumerate(hdr) if _HDR_TARGET.match(c)), None)
         if (t is None or t + 3 >= len(hdr) or not _HDR_ACTUAL.match(hdr[t + 1])
                 or not _HDR_SCORE.match(hdr[t + 2]) or not _HDR_SCORE.match(hdr[t + 3])):
@@ -320,8 +331,8 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
             continue
         region: list[tuple[int, str]] = []
         j = i + t + 4  # the header may run straight into the rows (no empty line between)
-        while j < len(lines) and (is_cell(lines[j]) or not lines[j].strip()):
-            region.append((j + 1, lines[j].strip()))
+        while j < len(lines) and (is_cell[j] or not stripped[j]):
+            region.append((j + 1, stripped[j]))
             j += 1
         k = 0
         while k < len(region):
@@ -340,6 +351,12 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
             k = end + 1
         i = j
     return out
+
+
+def _may_be_header(raw: str) -> bool:
+    """Whether a row could hold a target and an actual header cell: each of those cells holds one
+    of these words (every match of _HDR_TARGET holds 目标 or 指标值, of _HDR_ACTUAL 实际 or 完成值)."""
+    return ("目标" in raw or "指标值" in raw) and ("实际" in raw or "完成值" in raw)
 
 
 def indicator_flags(report: Report) -> list[Flag]:
