@@ -244,7 +244,9 @@ def score_texts(items: Sequence[tuple[str, str, str]], corpus: CorpusCounts | No
 
 def score_reports(reports: list[Report]) -> None:
     """Set ``boilerplate`` on every statement of the reports, counting n-grams over all of them."""
-    corpus = CorpusCounts({r.doc: [s.text for s in r.statements] for r in reports})
+    texts = {r.doc: [s.text for s in r.statements] for r in reports}
+    # commonness across the input needs two reports at least (features skip it below that)
+    corpus = CorpusCounts(texts) if len(texts) > 1 else None
     items = [(s.text, s.type, r.doc) for r in reports for s in r.statements]
     scores = score_texts(items, corpus)
     k = 0
