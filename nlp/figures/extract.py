@@ -12,7 +12,7 @@ unit, 单位：万元 → 元 × 10,000), or a 度量单位 cell in the row does
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from nlp.document import Block, Document, Figure
@@ -184,6 +184,22 @@ def _numeric(t: str) -> Mention | None:
     return None
 
 
+_SHORT_LINE = 24  # table cells and headers: lines this short recur across reports
+
+
+@lru_cache(maxsize=8192)
+def _short_line_mentions(raw: str) -> tuple[Mention, ...]:
+    return tuple(parse_figures(raw, bare=True))
+
+
+def _line_mentions(raw: str) -> list[Mention]:
+    """The grammar on one line; a short line's reading is cached (cells like "\t100.00" or "得分" recur
+    across reports). The mentions are shared with the cache: callers replace one, never mutate it."""
+    if len(raw) <= _SHORT_LINE:
+        return list(_short_line_mentions(raw))
+    return parse_figures(raw, bare=True)
+
+
 class Extractor:
     """Rule part of the extractor: grammar + tables + labels + metrics (confidence set later)."""
 
@@ -227,7 +243,7 @@ class Extractor:
             bidx = block.index if block is not None else -1
             section = block.section if block is not None else None
             in_cells = tab or "|" in raw or (len(stripped) <= 40 and not _PROSE.search(raw))
-            mentions = parse_figures(raw, bare=True)
+            mentions = _line_mentions(raw)
             if mentions and mentions[-1].pattern == "bare" and not raw[mentions[-1].end:].strip() \
                     and len(stripped) > 20 and not tab and "|" not in raw:
                 self._unit_on_next_line(raw, lines, idx, mentions)
@@ -275,7 +291,8 @@ class Extractor:
         joined = parse_figures(raw[last.start:last.end] + head[:4])
         if joined and joined[0].start == 0 and joined[0].unit is not None:
             j = joined[0]
-            last.value, last.unit, last.kind, last.pattern = j.value, j.unit, j.kind, "next_line"
+            # a new mention in its place: the line's mentions may be shared with the line cache
+            mentions[-1] = replace(last, value=j.value, unit=j.unit, kind=j.kind, pattern="next_line")
 
     def _list_label(self, raw: str, mentions: list[Mention], k: int) -> str | None:
         """"A、B分别为x、y": the k-th number after 分别为 takes the k-th name before it."""
