@@ -45,3 +45,24 @@ def test_direct_confidence_equals_the_pipeline() -> None:
     X = [figure_features(f, LINES[f.line - 1]) for f in figures]
     slow = model.classifier_.predict_proba(model.vectorizer_.transform(X))[:, 1]
     assert fast == pytest.approx([float(p) for p in slow], abs=1e-12)
+
+
+def test_short_line_cache_is_not_changed_by_a_next_line_unit() -> None:
+    from nlp.figures.extract import _SHORT_LINE, _short_line_mentions
+
+    line = "本年度部门项目支出实际决算数额合计60.99"
+    assert 20 < len(line) <= _SHORT_LINE
+    doc = Document(doc="t.txt", lines=[line, "万元，比上年有所增加。"])
+    for _ in range(2):  # the second run reads the line from the cache
+        figs = [f for f in Extractor().extract(doc, parse(doc)) if f.line == 1]
+        assert [(f.value, f.unit, f.pattern) for f in figs] == [(609900, "元", "next_line")]
+    assert _short_line_mentions(line)[-1].unit is None  # the cached reading is the line's own
+
+
+def test_line_reading_equals_the_grammar() -> None:
+    from nlp.figures.extract import _line_mentions
+    from nlp.figures.grammar import parse_figures
+
+    for line in [*LINES, "\t100.00", "\t≥95%", "合计 | 12 | 13", "三个", ""]:
+        for _ in range(2):
+            assert _line_mentions(line) == parse_figures(line, bare=True)
