@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from nlp.document import Block, Document, Figure
 from nlp.figures.grammar import _UNITS, KIND_OF_UNIT, Mention, parse_figures
-from nlp.figures.labels import clause_context, metric_for, prose_label
+from nlp.figures.labels import _rx, clause_context, metric_for, prose_label
 
 _PLACEHOLDER = {"—", "——", "-", "--", "/", "－", "……", "…", "无", "－－", "---", "——————", "_"}
 _VALUE_COL = re.compile(
@@ -51,7 +51,7 @@ _GRADE_BAND = re.compile(r"(?:优秀|良好|优|良|中等|中|合格|及格|较
 def is_project_report(lines: list[str]) -> bool:
     """Whether the document evaluates one project: read from its title (the first lines)."""
     head = "".join(ln.strip() for ln in [ln for ln in lines[:40] if ln.strip()][:6])
-    head = re.sub(r"\s", "", head)
+    head = _rx(r"\s").sub("", head)
     m = _PROJECT_TITLE.search(head)
     # the title comes first: a match after a sentence (an excerpt's "(二)项目支出绩效自评结果") is a heading
     return bool(m) and m.start() <= 45 and "。" not in head[:m.start()] and not _DEPT_TITLE.search(head[:m.end() + 10])
@@ -303,7 +303,7 @@ class Extractor:
             return None
         names_part = left[:j]
         cut = max(names_part.rfind(c) for c in "。；;，,：:")
-        names = [n for n in re.split(r"[、和及与]", names_part[cut + 1:]) if n.strip()]
+        names = [n for n in _rx(r"[、和及与]").split(names_part[cut + 1:]) if n.strip()]
         abs_j = max(0, m.start - 60) + j
         order = sum(1 for mm in mentions[max(0, k - 40):k] if abs_j <= mm.start < m.start and mm.pattern != "bare")
         if len(names) >= 2 and order < len(names):
@@ -513,14 +513,14 @@ class Extractor:
     @staticmethod
     def _points_after_values(cols: list[str], m: Mention) -> bool:
         names = [_column_name(c) for c in cols]
-        scoreless = any(re.search(r"实际完成|完成值|实际值", c) for c in names) and not any(
-            re.search(r"得分|分值|权重|分数|评分|预算|决算|执行数|金额", c) for c in names)
+        scoreless = any(_rx(r"实际完成|完成值|实际值").search(c) for c in names) and not any(
+            _rx(r"得分|分值|权重|分数|评分|预算|决算|执行数|金额").search(c) for c in names)
         return scoreless and m.pattern == "bare" and not m.comparator and 0 <= m.value <= 100 and not (
             "." in m.text and len(m.text.split(".")[-1]) > 2)
 
     def _part_table(self, table: _Table) -> bool:
         """A project's table inside a department report states the project's figures, not the report's."""
-        return not getattr(self, "project", False) and bool(re.search(r"项目支出.*表|项目.*自评表", table.title))
+        return not getattr(self, "project", False) and bool(_rx(r"项目支出.*表|项目.*自评表").search(table.title))
 
     @staticmethod
     def _year_col(col: str, table: _Table) -> str:
@@ -555,7 +555,7 @@ class Extractor:
             split += 1
         if split >= 2 and len(values) < 2:
             values = cols_head[len(cols_head) - split:]
-        unit_col = any(re.match(r"(?:度量|计量)?单位", p) for p in head)
+        unit_col = any(_rx(r"(?:度量|计量)?单位").match(p) for p in head)
         last = table.pending[-1]
         if len(values) >= 2 or (len(values) == 1 and unit_col and len(head) >= 3):
             table.columns = values
