@@ -161,9 +161,15 @@ _BRANCH_TAIL = re.compile(r"分局$|分院$|分所$|分中心$|分会$|支队$|�
 _NOT_IN_NAME = re.compile(r"[\d，,。；;：:“”\"]")
 
 
+def _despace(text: str) -> str:
+    """``text`` without whitespace: what ``_WS.sub("", text)`` gives (the same characters count as
+    whitespace for both), without the regex."""
+    return "".join(text.split())
+
+
 def normalise_department(name: str) -> str:
     """A department name without spaces, seal marks and trailing report words."""
-    s = _WS.sub("", name)
+    s = _despace(name)
     s = _SEAL.sub("", s)
     s = s.strip("：:，,。.、|-—_ ")
     s = _TRAILING_WORD.sub("", s) if _ORG_THEN_WORD.search(s) else s
@@ -172,7 +178,7 @@ def normalise_department(name: str) -> str:
 
 def _clip_org(text: str) -> str | None:
     """The longest organisation-looking prefix-free span of ``text`` ending in an org suffix."""
-    text = _WS.sub("", text)
+    text = _despace(text)
     best = None
     for m in _SUFFIX_RX.finditer(text):
         end = m.end()
@@ -273,7 +279,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
     # title: the first lines that read like a report title, and a bare org line just above one
     head = nonempty[:25]
     for k, (no, text) in enumerate(head):
-        t = _HASHES_WS.sub("", text)
+        t = _HASHES_WS.sub("", text) if text.startswith("#") else _despace(text)
         if len(t) <= 80 and _TITLE_WORDS.search(t):
             stripped = _YEAR_HEAD.sub("", t)
             cut = _TITLE_CUT.search(stripped)
@@ -283,14 +289,14 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
                 add(org, "title", no, 3.0 if k < 8 else 2.5)
             if k > 0 and not org and len(t) >= 6 and _REPORT_WORD.search(t):
                 pno, ptext = head[k - 1]
-                p = _HASHES_WS.sub("", ptext)
+                p = _HASHES_WS.sub("", ptext) if ptext.startswith("#") else _despace(ptext)
                 p = _YEAR_TAIL.sub("", p)
                 porg = _clip_org(p)
                 if porg and porg == normalise_department(p):
                     add(porg, "title", pno, 3.0)
     # signature: a bare org name among the last lines
     for no, text in nonempty[-8:]:
-        t = _WS.sub("", text)
+        t = _despace(text)
         if len(t) > 30:
             continue  # too long for a bare name, whatever _clip_org finds in it
         org = _clip_org(t)
@@ -327,7 +333,7 @@ def flat_text(document: Document) -> str:
     memo = _doc_readings(document)
     flat = memo.get("flat_text")
     if flat is None:
-        flat = memo["flat_text"] = "".join(document.text.split())  # what _WS.sub("", …) gives, faster
+        flat = memo["flat_text"] = _despace(document.text)
     return flat
 
 
@@ -403,7 +409,7 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
                 break
     title_years: list[tuple[int, int, bool]] = []
     for k, text in enumerate(first):
-        t = _WS.sub("", text)
+        t = _despace(text)
         if _DATE_CONTEXT.search(t) and not _TITLE_WORDS.search(_DATE_CONTEXT.sub("", t)):
             continue
         if _YEAR_MONTH.search(t) and not _YEAR_DU.search(t):
@@ -419,7 +425,7 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     for ln in document.lines:
         if "年" not in ln or ("1" not in ln and "2" not in ln):
             continue  # no year on this line (19xx, 20xx)
-        t = _WS.sub("", ln)
+        t = _despace(ln)
         if _DATE_CONTEXT.search(t):
             continue
         for m in _YEAR_NOT_DATE.finditer(t):
@@ -541,10 +547,10 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     last = _SENTENCE_END.search(line[start - 1::-1]) if start else None  # the last sentence end before start
     sent_start = start - last.start() if last else 0
     seg_start = max(sent_start, prev_end, start - 40)
-    seg = _WS.sub("", line[seg_start:start])
+    seg = _despace(line[seg_start:start])
     if carry and seg_start == 0:
-        seg = _WS.sub("", carry)[-12:] + seg
-    sentence = _WS.sub("", line[max(sent_start, seg_start - 100):seg_start])
+        seg = _despace(carry)[-12:] + seg
+    sentence = _despace(line[max(sent_start, seg_start - 100):seg_start])
     measure = _nearest_of("measure", seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
@@ -593,7 +599,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     if reading.subject in ("basic", "project", "personnel", "public", "three_public") and meas_name is None:
         # a part stated without its own measure takes the measure of the sentence (…预算…，其中：基本支出X)
         before = line[max(0, seg_start - 80):seg_start]
-        before = _WS.sub("", before[before.rfind("。") + 1:])
+        before = _despace(before[before.rfind("。") + 1:])
         inh = _nearest_of("measure_full", before)
         if inh and inh[0][1] in ("budget", "budget_adjusted"):
             reading.penalty = 0.7
@@ -626,7 +632,7 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
     Cached: a function of its arguments only, and table headers repeat across reports."""
     if _label_year_differs(label, year):
         return None  # a column of another year (上年决算数)
-    flat = _WS.sub("", label)
+    flat = _despace(label)
     measure = _nearest(_MEASURE_RX, flat)
     subj = _nearest(_SUBJECT_RX, flat)
     meas_name = measure[0][1] if measure else None
@@ -802,7 +808,7 @@ def _grade_mentions(document: Document) -> list[dict[str, Any]]:
     for i, ln in enumerate(document.lines):
         if not _GRADE_CUE.search(ln):
             continue
-        t = _WS.sub("", ln)
+        t = _despace(ln)
         for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]:
             ctx = t[max(0, m.start() - 20): m.start()]
             qualified = bool(_GRADE_PART.search(ctx)) and not _GRADE_WHOLE.search(ctx)

@@ -146,8 +146,10 @@ def _col_class(col: str) -> str:
     return ""
 
 
-def _cells_of(line: str, number: int) -> list[_Cell]:
-    stripped = line.strip()
+def _cells_of(line: str, number: int, stripped: str | None = None) -> list[_Cell]:
+    """The cells of one line (``stripped``: the line stripped, when the caller has it)."""
+    if stripped is None:
+        stripped = line.strip()
     if not stripped:
         return []
     if "|" in stripped:
@@ -169,7 +171,7 @@ def _cells_of(line: str, number: int) -> list[_Cell]:
             out.append(_Cell(number, i, i + len(t), t))
             pos = i + len(t)
         return out
-    i = line.find(stripped)
+    i = len(line) - len(line.lstrip())  # where ``stripped`` starts: line.find(stripped)
     return [_Cell(number, i, i + len(stripped), stripped)]
 
 
@@ -275,7 +277,7 @@ class Extractor:
                 figures.extend(line_figs)
                 continue
             figures.extend(line_figs)
-            self._table_line(raw, number, bidx, table, figures, section)
+            self._table_line(raw, number, bidx, table, figures, section, stripped)
         self._end_row(table, figures)
         figures.sort(key=lambda f: (f.line, f.start))
         return figures
@@ -314,6 +316,8 @@ class Extractor:
     def _grade_bands(raw: str, number: int, bidx: int, mentions: list[Mention]) -> list[Figure]:
         """"优(≥90)", "良（≥80,<90）": the bare numbers bounding a grade are scores."""
         out: list[Figure] = []
+        if "(" not in raw and "（" not in raw:
+            return out  # a band needs its bracket
         for g in _GRADE_BAND.finditer(raw):
             lo, hi = g.start(1), g.end(1)
             for m in mentions:
@@ -341,8 +345,8 @@ class Extractor:
         return True
 
     def _table_line(self, raw: str, number: int, bidx: int, table: _Table, figures: list[Figure],
-                    section: str | None) -> None:
-        cells = _cells_of(raw, number)
+                    section: str | None, stripped: str | None = None) -> None:
+        cells = _cells_of(raw, number, stripped)
         one_line_row = len(cells) > 1 or "|" in raw
         if one_line_row:
             self._end_row(table, figures)
@@ -353,18 +357,18 @@ class Extractor:
                 return
         for cell in cells:
             t = cell.text
-            decl = _UNIT_DECL.search(t)
+            decl = _UNIT_DECL.search(t) if ("单位" in t or "(" in t or "（" in t) else None  # what it needs
             if decl:
                 u = decl.group(1)
                 if u in ("万元", "亿元", "千元", "元"):
                     table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[u]
-            if "表" in t and len(t) <= 40 and not _numeric(t):
+            m = _numeric(t)
+            if m is None and "表" in t and len(t) <= 40:
                 table.title = t
                 if _TITLE_END.search(t):  # a table title: the next table has its own header
                     self._end_row(table, figures)
                     table.columns, table.years, table.pending, table.break_at = [], [], [], -1
                     table.scale = None
-            m = _numeric(t)
             if t in _PLACEHOLDER:
                 self._start_row_if_pending(table)
                 table.row.append((cell, None, bidx))
