@@ -1,0 +1,46 @@
+"""The facts' fast paths give what the plain ones give: whitespace removal without a regex, the
+cached nearest-pattern lookup, and department/year/grade reading on made-up reports."""
+from __future__ import annotations
+
+import re
+
+from nlp.document import Document
+from nlp.facts import (
+    _MEASURE_RX,
+    _NEAREST_LISTS,
+    _SUBJECT_RX,
+    _despace,
+    _grade_mentions,
+    _nearest,
+    _nearest_of,
+    find_department,
+    find_year,
+    flat_text,
+)
+
+
+def test_despace_removes_what_the_regex_removes() -> None:
+    text = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    assert _despace(text) == re.sub(r"\s+", "", text)
+    assert _despace(" 年初\u3000预算\t数 \n") == "年初预算数"
+
+
+def test_nearest_cached_equals_the_scan() -> None:
+    assert _NEAREST_LISTS["measure"] is _MEASURE_RX and _NEAREST_LISTS["subject"] is _SUBJECT_RX
+    for text in ["年初预算数为", "其中：基本支出", "人员编制数", "本年支出合计", "", "项目支出预算执行率", "编制各"]:
+        for which, rx_list in (("measure", _MEASURE_RX), ("subject", _SUBJECT_RX)):
+            assert _nearest_of(which, text) == _nearest(rx_list, text)
+    full = [x for x in _MEASURE_RX if x[2] >= 1.0]
+    assert _nearest_of("measure_full", "全年预算数") == _nearest(full, "全年预算数")
+
+
+def test_department_year_and_grade_on_a_made_up_report() -> None:
+    lines = ["某某县水利局2023年度部门整体支出绩效自评报告", "", "一、 部门 基本 概况",
+             "单位名称：某某县水利局", "经评价，综合评分93分，评价等级为“优秀”。", "某某县水利局"]
+    doc = Document(doc="t.txt", lines=lines)
+    name, info = find_department(doc)
+    assert name == "某某县水利局" and info["n_candidates"] == 1
+    year, _ = find_year(doc)
+    assert year == 2023
+    assert [g["value"] for g in _grade_mentions(doc)] == ["优秀"]
+    assert flat_text(doc) == re.sub(r"\s+", "", doc.text)
