@@ -252,30 +252,41 @@ def bench_figures() -> dict[str, Any]:
 
 # -- (d) --------------------------------------------------------------------------------------
 def bench_pipeline(files: list[Path], tk: Any) -> dict[str, Any]:
+    """The whole pipeline as triage workers run it, over each file once, in a fresh pool per repetition.
+
+    Why fresh pools and distinct files: workers keep small caches of recurring cells and labels, which
+    a stream of distinct reports does reuse; running the same files again in a warm worker would
+    time those caches instead of the pipeline. The workers are warmed on other reports (the sample
+    corpus), so model loading is not timed; the fastest repetition is reported."""
     from nlp.read import read
     from nlp.triage.pool import TimedPool
 
-    reps = 2 if QUICK else 4
-    tasks = [(str(f), "") for f in files] * reps
-    chars = sum(len(read(f).text) for f in files) * reps
+    reps = 2 if QUICK else 3
+    tasks = [(str(f), "") for f in files]
+    warm = [(str(f), "") for f in sorted((ROOT / "corpora" / "sample" / "txt").glob("*.txt"))
+            if f.resolve() not in {x.resolve() for x in files}] or tasks
     texts = [read(f).text for f in files]
-    t_jieba = best_time(lambda: [tk.lcut(t) for t in texts]) * reps
-    t_jieba_cpu = best_time(lambda: [tk.lcut(t) for t in texts], clock=time.process_time) * reps
-    out: dict[str, Any] = {"d_files": len(tasks), "d_chars": chars}
+    chars = sum(len(t) for t in texts)
+    t_jieba = best_time(lambda: [tk.lcut(t) for t in texts])
+    t_jieba_cpu = best_time(lambda: [tk.lcut(t) for t in texts], clock=time.process_time)
+    out: dict[str, Any] = {"d_files": len(tasks), "d_chars": chars, "d_repetitions": reps}
     for jobs in (1, 2):
-        with TimedPool(jobs, file_timeout=600) as pool:
-            list(pool.imap_unordered(tasks[: 2 * jobs]))  # workers up and models loaded
-            cpu0 = _pool_cpu(pool)
-            t0 = time.perf_counter()
-            results = list(pool.imap_unordered(tasks))
-            dt = time.perf_counter() - t0
-            cpu = _pool_cpu(pool) - cpu0
+        walls, cpus, failed = [], [], 0
+        for _ in range(reps):
+            with TimedPool(jobs, file_timeout=600) as pool:
+                list(pool.imap_unordered(warm[: 2 * jobs]))  # workers up and models loaded
+                cpu0 = _pool_cpu(pool)
+                t0 = time.perf_counter()
+                results = list(pool.imap_unordered(tasks))
+                walls.append(time.perf_counter() - t0)
+                cpus.append(_pool_cpu(pool) - cpu0)
+            failed = max(failed, sum(1 for r in results if not r["ok"]))
+        dt, cpu = min(walls), min(cpus)
         if jobs == 1 and cpu > 0:
             # CPU seconds (worker + parent) against jieba's: steadier than wall time when other
             # work shares the machine, which stretches both sides' wall time by different amounts
             out["d_1w_cpu_chars_per_s"] = round(chars / cpu)
             out["d_pipeline_vs_jieba_cpu"] = round(t_jieba_cpu / cpu, 3)
-        failed = sum(1 for r in results if not r["ok"])
         out[f"d_{jobs}w_files_per_s"] = round(len(tasks) / dt, 1)
         out[f"d_{jobs}w_chars_per_s"] = round(chars / dt)
         out[f"d_{jobs}w_failed"] = failed
