@@ -114,6 +114,15 @@ def check_execution_rate(facts: dict[str, Fact]) -> Check:
     return Check(name, status, detail, sorted({r.line, e.line, b.line}))
 
 
+# "得分≥85分为优秀" and "85分以上为优秀", per grade; _BOUND_WORDS and 以上 are what each needs.
+_BOUND_WORDS = ("≥", ">=", "大于等于", "不低于")
+_BAND_RX = {
+    grade: (re.compile(rf"(?:得分|分数|总分|评分)?(?:≥|>=|大于等于|不低于)\s*(\d{{2}})分?(?:（含）)?(?:为|评为|的为|[,，]?等级为)[“\"]?(?:{pat})"),
+            re.compile(rf"(\d{{2}})分(?:（含）|\(含\))?(?:以上|及以上)(?:（含\d+分）)?(?:为|评为|的为)[“\"]?(?:{pat})"))
+    for grade, pat in (("优秀", r"优秀|优"), ("良好", r"良好|良"), ("中", r"中等|中|一般|合格"))
+}
+
+
 def grade_bands(document: Document | None) -> tuple[tuple[float, tuple[str, ...]], ...]:
     """The report's own grade bands when it states them (得分≥85分为优秀), else the standard ones."""
     if document is None:
@@ -122,9 +131,11 @@ def grade_bands(document: Document | None) -> tuple[tuple[float, tuple[str, ...]
 
     text = flat_text(document)
     found: dict[str, float] = {}
-    for grade, pat in (("优秀", r"优秀|优"), ("良好", r"良好|良"), ("中", r"中等|中|一般|合格")):
-        m = re.search(rf"(?:得分|分数|总分|评分)?(?:≥|>=|大于等于|不低于)\s*(\d{{2}})分?(?:（含）)?(?:为|评为|的为|[,，]?等级为)[“\"]?(?:{pat})", text) \
-            or re.search(rf"(\d{{2}})分(?:（含）|\(含\))?(?:以上|及以上)(?:（含\d+分）)?(?:为|评为|的为)[“\"]?(?:{pat})", text)
+    # each pattern is searched only where its comparison words are in the text (both are rare)
+    bounded = any(w in text for w in _BOUND_WORDS)
+    above = "以上" in text
+    for grade, (at_least, points_up) in _BAND_RX.items():
+        m = (at_least.search(text) if bounded else None) or (points_up.search(text) if above else None)
         if m:
             found[grade] = float(m.group(1))
     if "优秀" not in found:

@@ -622,8 +622,10 @@ _LABEL_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def _label_year_differs(label: str, year: int | None) -> bool:
+    if year is None:
+        return False
     years = [int(y) for y in _LABEL_YEAR.findall(label)]
-    return bool(years) and year is not None and year not in years
+    return bool(years) and year not in years
 
 
 @lru_cache(maxsize=8192)
