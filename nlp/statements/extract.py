@@ -18,6 +18,7 @@ from nlp.statements.split import (
     HEADING_MEASURE,
     HEADING_PROBLEM,
     INSTRUCTION,
+    LIST_OPENER,
     MEASURE_HEADING_WORD,
     NONE_STATED,
     PROBLEM_HEAD_MAX,
@@ -387,7 +388,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             if t is None:
                 # cause clauses in running text outside problem sections
                 flush()
-                for ltyp in ("problem", "measure"):  # "存在A、B等问题" / "提出C、D等建议" anywhere
+                for ltyp in ("problem", "measure") if LIST_OPENER.search(piece.text) else ():
+                    # "存在A、B等问题" / "提出C、D等建议" anywhere
                     for li, item in enumerate(split_inline_list(piece, ltyp) or []):
                         cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
                                                block.confidence, block.kind, item_pos=li, enumerated=True))
@@ -415,15 +417,19 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
 
     # --- 2. runs into statements -----------------------------------------------------------
     for typ, parts in runs:
-        joined: list[tuple[str, int]] = []
+        texts: list[str] = []
+        run_lines: list[int] = []
         for k, (sp, _b, _src, heading) in enumerate(parts):
-            joined.extend(zip(sp.text, sp.lines, strict=False))
+            n = min(len(sp.text), len(sp.lines))  # (always equal; the shorter one bounds the pair)
+            texts.append(sp.text if n == len(sp.text) else sp.text[:n])
+            run_lines.extend(sp.lines if n == len(sp.lines) else sp.lines[:n])
             if heading and k + 1 < len(parts) and not sp.text.endswith(_SENT_ENDS):
-                joined.append(("。", sp.lines[-1]))  # a heading ends a "sentence"; merged below
-        run = Span("".join(c for c, _ in joined), [ln for _, ln in joined])
+                texts.append("。")  # a heading ends a "sentence"; merged below
+                run_lines.append(sp.lines[-1])
+        run = Span("".join(texts), run_lines)
         block_of = {}
         for sp, b, src, heading in parts:
-            for ln in sp.lines:
+            for ln in set(sp.lines):  # (one value for every line of the part: their order is moot)
                 block_of.setdefault(ln, (b, src, heading))
         heading_lines = {sp.lines[0] for sp, _b, _s, h in parts if h and sp.lines}
         _split_run(run, typ, block_of, heading_lines, cands, found)

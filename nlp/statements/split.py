@@ -30,6 +30,7 @@ ENUM = re.compile(
     rf"|(?<=[\u4e00-\u9fa5])[{_CN}]{{1,2}}、(?=[^、]{{0,10}}(?:问题|建议|措施|说明|情况|结论))"
 )
 SENT_END = "。！？!?；;"
+_SENT_END_CHAR = re.compile("[" + re.escape(SENT_END) + "]")
 # Clause triggers that announce a problem (a cause, a deviation) inside any sentence.
 PROBLEM_TRIGGER = re.compile(
     r"(?:偏差|偏离|差异|未完成|未达标|未达到|扣分|不符|变动|变化|增减|未执行完成?)?(?:的)?(?:主要)?原因(?:分析)?"
@@ -122,7 +123,7 @@ def enumerate_items(span: Span) -> tuple[Span | None, list[tuple[str, Span]]]:
 
 def sentences(span: Span) -> list[Span]:
     """Sentences (ending in 。！？；) of a span, stripped, empty ones dropped."""
-    cuts = [i + 1 for i, ch in enumerate(span.text) if ch in SENT_END]
+    cuts = [m.end() for m in _SENT_END_CHAR.finditer(span.text)]
     out = []
     for piece in cut_at(span, cuts):
         p = piece.strip()
@@ -166,6 +167,7 @@ _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取
 
 _LIST_OPENER = re.compile("存在|发现|受")
 _MEASURE_LIST_OPENER = re.compile("提出|采取|通过|实施")
+LIST_OPENER = re.compile("存在|发现|受|提出|采取|通过|实施")  # either kind of inline list
 
 _NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短")
 
