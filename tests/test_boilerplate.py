@@ -51,3 +51,33 @@ def test_wording_model_per_text_equals_the_vectoriser_pipeline():
     if shipped is not None:
         assert np.allclose(bp.text_proba(shipped, texts), shipped.predict_proba(vec.transform(texts))[:, 1],
                            atol=1e-12)
+
+
+def test_wording_score_in_one_pass_equals_a_plain_loop_over_each_text():
+    """The vectorised pass adds each text's terms up in the order its columns first occur, as the
+    plain per-text loop does, so the scores are the same floats, not just close ones."""
+    import math
+    import random
+
+    from sklearn.utils import murmurhash3_32
+
+    model = bp.load_text_model()
+    if model is None:
+        return
+    rng = random.Random(3)
+    alphabet = "预算执行进度滞后加强管理资金使用效益，。、 12%ab"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(40)] + ["", "。"]
+    analyse = bp.text_vectorizer().build_analyzer()
+    n, weights, bias = bp.TEXT_FEATURES, model.coef_[0], float(model.intercept_[0])
+    want = []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for gram in analyse(text):
+            h = murmurhash3_32(gram, seed=0)
+            col = (2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n
+            counts[col] = counts.get(col, 0) + 1
+        norm = math.sqrt(sum(c * c for c in counts.values()))
+        z = bias + (sum(c * float(weights[col]) for col, c in counts.items()) / norm if norm else 0.0)
+        want.append(1.0 / (1.0 + math.exp(-z)))
+    assert bp.text_proba(model, texts) == want
+    assert bp.text_proba(model, []) == []

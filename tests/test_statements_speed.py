@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from nlp.statements import boilerplate as bp
+from nlp.statements import dedupe as dd
 from nlp.statements import extract as ex
 from nlp.statements import split as sp
 
@@ -113,7 +115,13 @@ CLAIMS = [
     (sp._TITLE_NOUN, sp.TITLE_WORD),
     (sp._ENUM_LIST, sp._LIST_OPENER),
     (sp._ENUM_MEASURE, sp._MEASURE_LIST_OPENER),
+    (sp._ENUM_LIST, sp.LIST_OPENER),
+    (sp._ENUM_MEASURE, sp.LIST_OPENER),
     (ex._DEBRIS, re.compile(r"[#*\[]")),
+    (dd._DATE, dd._DIGIT),
+    (dd._FIGURE, dd._DIGIT),
+    (dd._PLACE, dd._PLACE_END),
+    (bp._PLACE, bp._PLACE_END),
 ]
 
 

@@ -28,6 +28,8 @@ _PLACE = re.compile(
     r"[\u4e00-\u9fa5]{2,4}(?:省|自治区|市|自治州|州|县|区|旗|镇|乡|街道)"
     r"(?=[\u4e00-\u9fa5]{0,8}?(?:局|委员会|委|中心|办公室|办|院|所|站|馆|学校|政府|财政|部|队|社|会))"
 )
+_DIGIT = re.compile(r"\d")
+_PLACE_END = re.compile("[省自市州县区旗镇乡街]")  # the first character of every place suffix above
 _LEAD_UNIT = re.compile(r"^[\u4e00-\u9fa5]{0,8}?(?:局|委员会|委|中心|办公室|学校|医院|卫生院)(?=[\u4e00-\u9fa5]{4})")
 _UNIT = re.compile(r"(?:我|本|该|各|贵)(?:局|委|中心|单位|部门|院|所|校|站|馆|办)")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -39,9 +41,11 @@ def normalise(text: str, department: str | None = None) -> str:
     t = _MARKER.sub("", t)
     if department:
         t = t.replace(department, "")
-    t = _DATE.sub("", t)
-    t = _FIGURE.sub("", t)
-    t = _PLACE.sub("", t)
+    if _DIGIT.search(t):  # dates and figures hold a digit
+        t = _DATE.sub("", t)
+        t = _FIGURE.sub("", t)
+    if _PLACE_END.search(t):
+        t = _PLACE.sub("", t)
     t = re.sub(r"^(?:省|市|县|区|镇|乡)", "", t)
     t = _UNIT.sub("", t)
     t = _LEAD_UNIT.sub("", t)
