@@ -251,16 +251,20 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             continue
         if is_cn and s > 0 and (text[s - 1] in _CN_PREV_WORD):
             continue
-        before = text[max(0, s - 6):s]
-        if _REF_BEFORE.search(before) or _DEBRIS_BEFORE.search(text[max(0, s - 8):s]):
+        # the look-behinds read the few characters before the number (pos/endpos: no slices)
+        b6 = max(0, s - 6)
+        if _REF_BEFORE.search(text, b6, s) or _DEBRIS_BEFORE.search(text, max(0, s - 8), s):
             continue
-        if before.endswith(("指标", "目标", "任务", "项目", "问题")) and text[e:e + 1] in ":：.．、)）":
+        if text.endswith(("指标", "目标", "任务", "项目", "问题"), b6, s) and text[e:e + 1] in ":：.．、)）":
             continue  # 指标1:, 目标2. name an item, they do not measure it
         if len(num_s) > 24:  # no report states a figure that long; also keeps floats finite
             continue
-        value = to_number(num_s)
-        if value is None:
-            continue
+        if ar is not None and num_s.isascii() and "," not in num_s:
+            value = float(num_s)  # digits and at most one point: what to_number gives
+        else:
+            value = to_number(num_s)
+            if value is None:
+                continue
         if sm is None:
             sm = _SUFFIX.match(text, e)
         assert sm is not None
@@ -352,7 +356,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             pattern = "bare"
             kind = "other"
         comparator = None
-        cm = _CMP_BEFORE.search(text[max(0, s - 6):s])
+        cm = _CMP_BEFORE.search(text, b6, s)
         start = s
         if cm:
             word = cm.group("cmp")
@@ -360,13 +364,13 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
                 approx = True
             else:
                 comparator = _CMP_MAP.get(word)
-            start = max(0, s - 6) + cm.start()
+            start = cm.start()
         if post in _POST_MAP:
             comparator = _POST_MAP[post]
         elif post == "左右":
             approx = True
-        out.append(Mention(start=start, end=end, text=text[start:end], value=_clean(value * mult), unit=unit,
-                           kind=kind, comparator=comparator, approx=approx, pattern=pattern, scaled=scaled))
+        out.append(Mention(start, end, text[start:end], _clean(value * mult), unit, kind, comparator, approx, pattern,
+                           scaled))
     _link_ranges(text, out)
     return out if bare else [x for x in out if x.pattern != "bare"]
 
