@@ -1035,7 +1035,9 @@ def _alternatives(document: Document, best: Mention, groups: list[list[Mention]]
                 why = "lower score"
             alts.append({"value": m.figure.value, "line": m.figure.line,
                          "text": _mention_text(document, m.figure), "why": why, "score": round(m.score, 3)})
-    return alts[:10]
+            if len(alts) == 10:
+                return alts  # the ten shown: no need to word the rest
+    return alts
 
 
 def _dept_features(info: dict[str, Any]) -> dict[str, float]:
