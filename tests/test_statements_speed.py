@@ -118,6 +118,7 @@ CLAIMS = [
     (sp._ENUM_LIST, sp.LIST_OPENER),
     (sp._ENUM_MEASURE, sp.LIST_OPENER),
     (ex._DEBRIS, re.compile(r"[#*\[]")),
+    (sp.PROBLEM_TRIGGER, sp.TRIGGER_WORD),
     (dd._DATE, dd._DIGIT),
     (dd._FIGURE, dd._DIGIT),
     (dd._PLACE, dd._PLACE_END),

@@ -25,6 +25,7 @@ from nlp.statements.split import (
     PROBLEM_HEADING_WORD,
     PROBLEM_TRIGGER,
     SENT_END,
+    TRIGGER_WORD,
     Span,
     cut_intro,
     enumerate_items,
@@ -460,8 +461,12 @@ def _is_label_cell(text: str) -> bool:
 
 def _cue_only(text: str) -> bool:
     """A cue with nothing after it ("…。主要原因是" at the end of a report's text) states nothing."""
-    rest = PROBLEM_TRIGGER.sub("", text)
-    rest = HEADING_MEASURE.sub("", HEADING_PROBLEM.sub("", rest))
+    # each pattern is tried only on a text holding a word that every one of its matches holds
+    rest = PROBLEM_TRIGGER.sub("", text) if TRIGGER_WORD.search(text) else text
+    if PROBLEM_HEADING_WORD.search(rest):
+        rest = HEADING_PROBLEM.sub("", rest)
+    if MEASURE_HEADING_WORD.search(rest):
+        rest = HEADING_MEASURE.sub("", rest)
     return len(_CJK.findall(rest)) < 2
 
 

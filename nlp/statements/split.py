@@ -37,6 +37,7 @@ PROBLEM_TRIGGER = re.compile(
     r"(?:是|为|主要是|主要为|在于|如下)?[：:]?"
     r"|未执行完成?是因为|(?:这|此)?是(?:由于|因为)"
 )
+TRIGGER_WORD = re.compile("因|由于")  # every match of PROBLEM_TRIGGER holds 原因, 因为 or 由于
 HEADING_PROBLEM = re.compile(
     r"(?:存在的?(?:主要)?(?:问题|不足)(?:及|和|与)?(?:原因|原因分析|改进措施|整改措施|建议)?(?:分析)?"
     r"|(?:发现|自评发现)的?(?:主要)?问题(?:及原因)?|主要问题(?:及原因)?|问题及原因(?:分析)?|原因分析"
