@@ -674,6 +674,9 @@ def _doc_readings(document: Document) -> dict[Any, Any]:
     return current[1]
 
 
+# metrics a 其中 makes a part of; metrics a parenthesis makes a breakdown of
+_TOTAL_METRICS = frozenset(("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total", "execution_rate"))
+_WHOLE_METRICS = frozenset((*STAFF_METRICS, "revenue_total", "expenditure_total", "execution_rate", "self_score"))
 _IN_YUAN = re.compile(r"\d\s*元")
 _CLAUSE_END = re.compile(r"[。；;！？!?：:]$")
 _INDICATOR_WORD = re.compile(r"指标|权重|分值")
@@ -682,7 +685,6 @@ _GRADE_WHOLE = re.compile(r"整体|部门|综合")
 _FORMULA = re.compile(r"[/=×÷]")
 _FORMULA_UNIT = re.compile(r"[（(][A-Za-z/+\-*]+[)）]")
 _GRADE_BAND = re.compile(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)")
-_SPACES = re.compile(r"\s+")
 
 
 def read_mentions(document: Document, figures: list[Figure], year: int | None = None) -> list[Mention]:
@@ -721,7 +723,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                 r = _read_clause(line, f, prev_end, carry)
                 # a formula, not a statement; or a grading band (得分≥85分为优秀)
                 skip = bool(_FORMULA.search(_FORMULA_UNIT.sub("", r.seg[-25:]))
-                            or _GRADE_BAND.match(_SPACES.sub("", line[f.end: f.end + 6])))
+                            or _GRADE_BAND.match(_despace(line[f.end: f.end + 6])))
                 got_clause = memo[key] = (r, skip)
             r, skip = got_clause
             prev_end = max(prev_end, f.end)
@@ -750,10 +752,9 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                 qualified = True
             if metric is not None and measure is None:
                 exact = 0.8
-            if metric in ("revenue_total", "budget_initial", "budget_adjusted", "expenditure_total", "execution_rate") \
-                    and r.part and subject is None:
+            if metric in _TOTAL_METRICS and r.part and subject is None:
                 qualified = True  # 其中：X预算数… is a part of a larger total
-            if metric in (*STAFF_METRICS, "revenue_total", "expenditure_total", "execution_rate", "self_score"):
+            if metric in _WHOLE_METRICS:
                 opening = line[:f.start]
                 if opening.count("（") + opening.count("(") > opening.count("）") + opening.count(")"):
                     qualified = True  # inside a parenthesis: a breakdown of something named before
