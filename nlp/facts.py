@@ -172,7 +172,8 @@ def normalise_department(name: str) -> str:
     s = _despace(name)
     s = _SEAL.sub("", s)
     s = s.strip("：:，,。.、|-—_ ")
-    s = _TRAILING_WORD.sub("", s) if _ORG_THEN_WORD.search(s) else s
+    if s.endswith(("部门", "单位", "本级")) and _ORG_THEN_WORD.search(s):  # the pattern ends in one of these
+        s = _TRAILING_WORD.sub("", s)
     return s
 
 
@@ -207,8 +208,7 @@ def _clip_org(text: str) -> str | None:
 _DEPT_LINE_CHARS = re.compile(r"[单部发来作简概]")
 _BULLET = re.compile(r"^[-•·*\s]+")
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$")
-_WS_PIPE = re.compile(r"[\s|]")
-_FIELD_WORD = re.compile(r"^(?:部门|单位|预算单位名称|单位名称)$")
+_FIELD_WORDS = frozenset(("部门", "单位", "预算单位名称", "单位名称"))  # a line that is only a field's name
 _META_ALONE = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?")
 _SHORT_NAME = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(]{3,40}?)\s*[（(]以下简称")
 _OVERVIEW = re.compile(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$")
@@ -231,7 +231,10 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
     for idx, (no, text) in enumerate(nonempty):
         if not _DEPT_LINE_CHARS.search(text):
             continue  # every pattern below needs one of these characters (单位/部门, 发布/来源/作者, 简称, 概况)
-        t = _BULLET.sub("", text.replace("\t", " ")).strip("| ")
+        t = text.replace("\t", " ")
+        if t[0] in "-•·*":  # ``text`` is stripped: a leading run to drop starts with a bullet
+            t = _BULLET.sub("", t)
+        t = t.strip("| ")
         if t.startswith("["):
             t = _BRACKETED.sub(r"\1", t)
         # each pattern is tried only where the words it needs are there (a colon; 名称 or 实施单位)
@@ -251,7 +254,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             add(_clip_org(val), "field", no, 3.0)
         elif m and "主管部门" in t[: m.start(1)]:
             add(_clip_org(m.group(1)), "field_parent", no, 1.0)
-        elif _FIELD_ALONE_RX.match("".join(t.split())) or _FIELD_WORD.match(_WS_PIPE.sub("", t)):
+        elif _FIELD_ALONE_RX.match(_despace(t)) or _despace(t.replace("|", " ")) in _FIELD_WORDS:
             for no2, text2 in nonempty[idx + 1: idx + 12]:
                 cells = [c for c in re.split(r"[|\t]", text2) if c.strip()] or [text2]
                 for c in cells:
