@@ -15,6 +15,7 @@ from nlp.statements import boilerplate as bp
 from nlp.statements import dedupe as dd
 from nlp.statements import extract as ex
 from nlp.statements import split as sp
+from nlp.triage import flags as fl
 
 try:  # the regular-expression parser (named sre_parse before Python 3.11)
     from re import _constants as _c
@@ -123,6 +124,8 @@ CLAIMS = [
     (dd._FIGURE, dd._DIGIT),
     (dd._PLACE, dd._PLACE_END),
     (bp._PLACE, bp._PLACE_END),
+    (fl._HDR_TARGET, re.compile("目标|指标值")),
+    (fl._HDR_ACTUAL, re.compile("实际|完成值")),
 ]
 
 
@@ -131,6 +134,12 @@ def test_every_match_holds_the_prefilter_word(pattern, word):
     for s in _strings((pattern,)):
         for m in pattern.finditer(s):
             assert word.search(m.group(0)), (pattern.pattern[:30], s, m.group(0))
+
+
+def test_a_target_header_cell_is_five_characters_at_most():
+    for s in _strings((fl._HDR_TARGET,)):
+        if fl._HDR_TARGET.match(s):
+            assert len(s) <= 5, s
 
 
 def _is_section_title_reference(text: str) -> bool:

@@ -198,6 +198,7 @@ def text_proba(model: Any, texts: Sequence[str]) -> list[float]:
     coef = getattr(model, "coef_", None)
     if not isinstance(model, LogisticRegression) or coef is None or coef.shape != (1, TEXT_FEATURES):
         return [float(v) for v in model.predict_proba(text_vectorizer().transform(list(texts)))[:, 1]]
+    texts = list(texts)
     if not texts:
         return []
     weights = coef[0]

@@ -130,10 +130,6 @@ _DIGIT = re.compile(r"\d")
 _CELL_CAUSE = re.compile(r"困难|紧张|不足|滞后|未|无法|不能|影响|偏差|原因")
 
 
-def _block_type(block: Block) -> str | None:
-    return SECTION_TYPE.get(block.section)
-
-
 def _named_type(h: str) -> str | None:
     """The type a heading names ("存在的问题及改进措施" → measure, the later one), None for neither."""
     if not has_title_word(h):  # neither pattern can match
