@@ -336,8 +336,35 @@ def flat_text(document: Document) -> str:
     memo = _doc_readings(document)
     flat = memo.get("flat_text")
     if flat is None:
-        flat = memo["flat_text"] = _despace(document.text)
+        flat = memo["flat_text"] = _despace(_joined(document))
     return flat
+
+
+def _joined(document: Document) -> str:
+    """``document.text`` (the lines joined), made once per document."""
+    memo = _doc_readings(document)
+    text = memo.get("text")
+    if text is None:
+        text = memo["text"] = document.text
+    return text
+
+
+def _lines_with(document: Document, char: re.Pattern[str]) -> list[int]:
+    """Indices of the lines holding a character of the class ``char``, in order: one scan of the
+    joined text instead of a search per line (a match's line is the count of newlines before it)."""
+    lines = document.lines
+    text = _joined(document)
+    if text.count("\n") != len(lines) - 1:  # a line with a newline of its own: search each line
+        return [i for i, ln in enumerate(lines) if char.search(ln)]
+    out: list[int] = []
+    pos = line = 0
+    for m in char.finditer(text):
+        p = m.start()
+        line += text.count("\n", pos, p)
+        pos = p
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
 
 
 def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
@@ -395,6 +422,7 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     return best["name"], info
 
 
+_YEAR_CHAR = re.compile("年")
 _YEAR_MONTH = re.compile(r"\d{4}年\d{1,2}月")
 _YEAR_DU = re.compile(r"\d{4}年度")
 _YEAR_ALONE = re.compile(r"[（(]?\d{4}年度?[)）]?")
@@ -425,8 +453,9 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     whole = flat_text(document)
     du = Counter(int(y) for y in _YEAR_OF_DU.findall(whole) if 1990 <= int(y) <= 2035)
     plain = Counter()
-    for ln in document.lines:
-        if "年" not in ln or ("1" not in ln and "2" not in ln):
+    for i in _lines_with(document, _YEAR_CHAR):
+        ln = document.lines[i]
+        if "1" not in ln and "2" not in ln:
             continue  # no year on this line (19xx, 20xx)
         t = _despace(ln)
         if _DATE_CONTEXT.search(t):
@@ -811,10 +840,8 @@ _GRADE_CUE = re.compile(r"[等评档定级]")
 
 def _grade_mentions(document: Document) -> list[dict[str, Any]]:
     out = []
-    for i, ln in enumerate(document.lines):
-        if not _GRADE_CUE.search(ln):
-            continue
-        t = _despace(ln)
+    for i in _lines_with(document, _GRADE_CUE):
+        t = _despace(document.lines[i])
         for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]:
             ctx = t[max(0, m.start() - 20): m.start()]
             qualified = bool(_GRADE_PART.search(ctx)) and not _GRADE_WHOLE.search(ctx)

@@ -44,3 +44,14 @@ def test_department_year_and_grade_on_a_made_up_report() -> None:
     assert year == 2023
     assert [g["value"] for g in _grade_mentions(doc)] == ["优秀"]
     assert flat_text(doc) == re.sub(r"\s+", "", doc.text)
+
+
+def test_lines_with_a_character_equal_a_search_per_line() -> None:
+    from nlp.facts import _GRADE_CUE, _lines_with
+
+    lines = ["评价等级为优秀", "", "无关", "等次：良好", "年度", "定为", "\t级"]
+    doc = Document(doc="t.txt", lines=lines)
+    want = [i for i, ln in enumerate(lines) if _GRADE_CUE.search(ln)]
+    assert _lines_with(doc, _GRADE_CUE) == want == [0, 3, 5, 6]
+    odd = Document(doc="u.txt", lines=["等\n次", "无", "级"])  # a line holding a newline: searched one by one
+    assert _lines_with(odd, _GRADE_CUE) == [0, 2]
