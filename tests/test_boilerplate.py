@@ -81,3 +81,18 @@ def test_wording_score_in_one_pass_equals_a_plain_loop_over_each_text():
         want.append(1.0 / (1.0 + math.exp(-z)))
     assert bp.text_proba(model, texts) == want
     assert bp.text_proba(model, []) == []
+
+
+def test_background_share_counts_grams_as_hash_gram_keys_them():
+    """features() hashes 4-grams inline; the background table is keyed by hash_gram."""
+    text = "部分项目预算执行进度偏慢，资金支付滞后"
+    gs = sorted(bp.grams(bp.normalise(text)))
+    table = {bp.hash_gram(g): (i % 4) for i, g in enumerate(gs)}  # counts 0..3, some below 2
+    row = bp.features(text, "problem", "a.txt", None, (table, 10))
+    hits = sum(1 for g in gs if table[bp.hash_gram(g)] >= 2)
+    assert row[bp.FEATURES.index("bg_share")] == hits / len(gs)
+    assert row[bp.FEATURES.index("bg_mean")] > 0.0
+    own = set(gs[:3])
+    row_own = bp.features(text, "problem", "a.txt", None, (table, 10), exclude_own=own)
+    hits_own = sum(1 for g in gs if table[bp.hash_gram(g)] - (g in own and table[bp.hash_gram(g)] > 0) >= 2)
+    assert row_own[bp.FEATURES.index("bg_share")] == hits_own / len(gs)

@@ -110,13 +110,15 @@ def features(text: str, type_: str, doc: str, corpus: CorpusCounts | None,
     n = max(len(gs), 1)
     table, ndocs = bg
     bg_hits, bg_sum = 0, 0.0
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
     for g in gs:
-        c = table.get(hash_gram(g), 0)
+        c = table.get(from_bytes(blake2b(g.encode("utf-8"), digest_size=8).digest(), "little") >> 1, 0)  # hash_gram
         if exclude_own is not None and g in exclude_own and c > 0:
             c -= 1
         if c >= 2:
             bg_hits += 1
-        bg_sum += math.log1p(c)
+        if c:  # (log1p(0) adds nothing)
+            bg_sum += math.log1p(c)
     corpus_share = corpus_reports = 0.0
     if corpus is not None and corpus.n > 1:
         k = max(1, math.ceil(0.05 * (corpus.n - 1)))
