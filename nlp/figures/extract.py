@@ -104,7 +104,9 @@ def _column_name(cell: str) -> str:
     return _NAME_DROP.sub("", cell)
 
 
+@lru_cache(maxsize=8192)
 def _is_value_col(cell: str) -> bool:
+    """Whether a header cell names a value column (cached: headers repeat)."""
     if _UNIT_DECL.search(cell) and _GROUP_UNIT.search(cell):
         return False  # "年度预算数（万元）" groups the columns below it
     name = _column_name(cell)
