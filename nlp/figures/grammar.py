@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 # ------------------------------------------------------------------ character classes
 _DIG = "0-9０-９"
@@ -172,7 +173,9 @@ def to_number(s: str) -> float | None:
     return _cn_number(s)
 
 
+@lru_cache(maxsize=4096)
 def _cn_number(s: str) -> float | None:
+    """A Chinese numeral's value (cached: cn2an is slow, and 一, 两, 十 … recur everywhere)."""
     import cn2an
 
     try:
