@@ -281,9 +281,11 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
     """
     out: list[tuple[int, str]] = []
     stripped = [raw.strip() for raw in lines]
-    # layout 1: a row per line
+    whole = "".join(lines)
+    # layout 1: a row per line (a text without | or tab has none)
+    rows = zip(lines, stripped, strict=True) if "|" in whole or "\t" in whole else ()
     header: tuple[int, int, int] | None = None  # (ncols, target idx, actual idx)
-    for n, (raw, text) in enumerate(zip(lines, stripped, strict=True), start=1):
+    for n, (raw, text) in enumerate(rows, start=1):
         if "|" not in raw and "\t" not in text:
             if text and not raw.startswith("\t"):
                 header = None
@@ -306,12 +308,14 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
     # score cells that follow the actual column (分值, 得分): the cell before them is the actual, the
     # one before that the target. An "actual" written like a target (≥95%) means the actual cell
     # vanished.
+    # A header run needs a target cell (_HDR_TARGET's longest match is five characters): runs without
+    # one are passed over, and a text without one has no such table.
+    targets = [k for k, t in enumerate(stripped) if 0 < len(t) <= 5 and _HDR_TARGET.match(t)]
+    if not targets:
+        return out
     is_cell = [bool(t) and (raw.startswith("\t") or (len(t) <= 30 and not t.endswith("。")))
                for raw, t in zip(lines, stripped, strict=True)]
-    # a header run needs a target cell: runs without one are passed over (_HDR_TARGET's longest match
-    # is five characters)
-    targets = [k for k, (c, t) in enumerate(zip(is_cell, stripped, strict=True))
-               if c and len(t) <= 5 and _HDR_TARGET.match(t)]
+    targets = [k for k in targets if is_cell[k]]
     i = 0
     while i < len(lines):
         nxt = bisect.bisect_left(targets, i)
