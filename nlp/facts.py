@@ -545,10 +545,13 @@ def _nearest_of(which: str, text: str) -> tuple[Any, int, int] | None:
     return _nearest(_NEAREST_LISTS[which], text)
 
 
+_NEUTRAL_END = re.compile(r"(?:年|年度|全年|实际|总|拨款|本年|部门|整体|单位|局|共|计|安排|[、，,：:为（(\s])$")
+
+
 def _accept_generic_expenditure(seg: str, start: int) -> bool:
     """Generic 支出 counts only after a neutral word, not after a category (一般公共服务支出)."""
     before = seg[:start]
-    return not before or bool(re.search(r"(?:年|年度|全年|实际|总|拨款|本年|部门|整体|单位|局|共|计|安排|[、，,：:为（(\s])$", before))
+    return not before or bool(_NEUTRAL_END.search(before))
 
 
 @dataclass(slots=True)
@@ -562,7 +565,8 @@ class _Reading:
 
 
 _GAP_BREAK = re.compile(r"[，,、（(；]")
-_PER_EACH = re.compile(r"(?:各|每|平均|人均|生均|户均|均为|分别为?)$")
+# a clause ending in one of these (the clause has no whitespace, so no newline for ``$`` to skip)
+_PER_EACH = ("各", "每", "平均", "人均", "生均", "户均", "均为", "分别", "分别为")
 _SHORT_PAREN = re.compile(r"[（(][^（()）]{1,4}[)）]")
 _GAP_CLOSE = re.compile(r"[）)，,；]")
 _MONEY_WORD_HEAD = re.compile(r"^(?:支出|经费|资金|金额|总额|决算数?|合计)")
@@ -596,7 +600,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
         if not _GAP_FILL.match(gap):
             exact *= 0.6 if len(gap) <= 8 and not _GAP_BREAK.search(gap) else 0.3
     reading = _Reading(None, meas_name, exact, seg)
-    if _PER_EACH.search(seg):
+    if seg.endswith(_PER_EACH):
         reading.subject = "other"  # 编制各12人: a per-unit or distributed figure, not the unit's total
         return reading
     reading.part = "其中" in (seg[:m_start] if meas_name else seg)
