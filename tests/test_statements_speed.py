@@ -15,6 +15,7 @@ from nlp.statements import boilerplate as bp
 from nlp.statements import dedupe as dd
 from nlp.statements import extract as ex
 from nlp.statements import split as sp
+from nlp.statements import themes as th
 from nlp.triage import flags as fl
 
 try:  # the regular-expression parser (named sre_parse before Python 3.11)
@@ -179,6 +180,34 @@ def test_inline_list_shortcut_gives_the_full_answer():
             rx = sp._ENUM_LIST if kind == "problem" else sp._ENUM_MEASURE
             if not rx.search(s) and not (kind == "problem" and ("存在" in s or "发现" in s)):
                 assert sp.split_inline_list(span, kind) is None, s
+
+
+def _family_reference(text: str, typ: str) -> str:
+    """themes.family as first written: every family tried on every clause."""
+    table = th.MEASURE_FAMILIES if typ == "measure" else th.PROBLEM_FAMILIES
+    for clause in re.split(th._CLAUSE, text):
+        best = None
+        for name, pat in ((k, re.compile(v)) for k, v in table.items()):
+            ms = list(pat.finditer(clause))
+            if ms:
+                key = (len(ms), max(m.end() for m in ms))
+                if best is None or key > best[0]:
+                    best = (key, name)
+        if best is not None:
+            return best[1]
+    return ""
+
+
+def test_family_shortcut_gives_the_full_answer():
+    rng = random.Random(5)
+    for typ, table in (("problem", th.PROBLEM_FAMILIES), ("measure", th.MEASURE_FAMILIES)):
+        pats = tuple(re.compile(v) for v in table.values())
+        pieces = _strings(pats, n=1500, seed=9)
+        for k in range(1500):
+            text = "".join(rng.choice(pieces) + rng.choice("，。；：\n、 ") for _ in range(rng.randint(1, 4)))
+            assert th.family(text, typ) == _family_reference(text, typ), text
+            if k < 200:
+                assert th.family(pieces[k], typ) == _family_reference(pieces[k], typ)
 
 
 def test_heading_memo_agrees_with_a_fresh_look():
