@@ -66,3 +66,14 @@ def test_line_reading_equals_the_grammar() -> None:
     for line in [*LINES, "\t100.00", "\t≥95%", "合计 | 12 | 13", "三个", ""]:
         for _ in range(2):
             assert _line_mentions(line) == parse_figures(line, bare=True)
+
+
+def test_a_line_in_two_blocks_belongs_to_the_first() -> None:
+    from nlp.document import Block
+
+    lines = ["年初预算数为10万元。", "全年支出9万元。", "执行率90%。"]
+    doc = Document(doc="t.txt", lines=lines)
+    blocks = [Block(index=0, kind="paragraph", line_start=1, line_end=2, text=""),
+              Block(index=1, kind="paragraph", line_start=2, line_end=3, text="")]
+    got = {f.line: f.block for f in Extractor().extract(doc, blocks)}
+    assert got == {1: 0, 2: 0, 3: 1}

@@ -209,9 +209,8 @@ class Extractor:
 
     def extract(self, document: Document, blocks: list[Block]) -> list[Figure]:
         block_of: dict[int, Block] = {}
-        for b in blocks:
-            for ln in range(b.line_start, b.line_end + 1):
-                block_of.setdefault(ln, b)
+        for b in reversed(blocks):  # the first block that covers a line has the last word
+            block_of.update(dict.fromkeys(range(b.line_start, b.line_end + 1), b))
         figures: list[Figure] = []
         table = _Table()
         lines = document.lines
