@@ -257,7 +257,8 @@ class Extractor:
                 if m.pattern == "bare":
                     continue
                 label = prose_label(raw, m.start, prev_end)
-                label = self._list_label(raw, mentions, k) or label
+                if "分别" in raw:  # the list form needs 分别为 / 分别是 before the number
+                    label = self._list_label(raw, mentions, k) or label
                 ctx = clause_context(raw, m.start)
                 f = Figure(block=bidx, line=number, start=m.start, end=m.end, text=m.text, value=m.value,
                            unit=m.unit, kind=m.kind, comparator=m.comparator, label=label,
