@@ -182,7 +182,8 @@ def _numeric(t: str) -> Mention | None:
     """The one figure a cell consists of, or None (cached: table cells repeat; callers never mutate it)."""
     if len(t) > 40:
         return None
-    ms = parse_figures(t, bare=True)
+    # a cell that is a whole short line has been read as one already (and the other way round)
+    ms = _short_line_mentions(t) if len(t) <= _SHORT_LINE else parse_figures(t, bare=True)
     if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(t):
         return ms[0]
     return None
