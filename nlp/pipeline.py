@@ -170,12 +170,22 @@ def _init_worker(stages: tuple[str, ...], sections_model: Any, limits: Any) -> N
     _WORKER = Pipeline(stages=stages, sections_model=sections_model, limits=limits)
 
 
+_FROZEN = False
+
+
 def _work(src: str) -> Report | NlpError:
+    global _FROZEN
     assert _WORKER is not None
     try:
         return _WORKER(src)
     except NlpError as exc:
         return exc
+    finally:
+        if not _FROZEN:  # the models are loaded by the first report: keep them out of cycle collection
+            from nlp.triage.worker import freeze_long_lived
+
+            freeze_long_lived()
+            _FROZEN = True
 
 
 def link_reports(reports: list[Report]) -> None:

@@ -440,3 +440,25 @@ def test_zip_helper_is_not_a_docx(tmp_path: Path) -> None:
     assert run([tmp_path / "c"], tmp_path / "t.duckdb") == 1
     with Store(tmp_path / "t.duckdb") as st:
         assert [Path(r[0]).name for r in st.con.execute("SELECT doc FROM failures").fetchall()] == ["notword.docx"]
+
+
+def test_worker_pipeline_leaves_its_long_lived_objects_out_of_cycle_collection() -> None:
+    """make_pipeline freezes what it loaded, so full collections stop walking models and dictionaries;
+    frozen objects still work and results are unchanged."""
+    import gc
+
+    from nlp.pipeline import Pipeline
+    from nlp.read import from_text
+    from nlp.triage.worker import make_pipeline
+
+    text = "一、部门职责\n负责全县信访工作。\n二、预算执行情况\n全年支出120万元，执行率95%。\n"
+    gc.unfreeze()
+    try:
+        before = Pipeline(stages=("structure", "sections"))(from_text(text, doc="t"))
+        pipeline = make_pipeline(("structure", "sections"))
+        assert gc.get_freeze_count() > 1000  # the models and the jieba dictionary's containers
+        after = pipeline(from_text(text, doc="t"))
+        assert [(b.section, b.confidence) for b in after.blocks] == [(b.section, b.confidence) for b in before.blocks]
+        assert after.blocks[1].section == "duties"
+    finally:
+        gc.unfreeze()
