@@ -25,6 +25,10 @@ class NlpError(Exception):
         tail = f" ({self.hint_text})" if self.hint_text else ""
         return f"{self.path}: {self.reason}{tail}"
 
+    def __reduce__(self) -> tuple:
+        """Picklable with its fields, so a worker process can hand the error back to its parent."""
+        return (type(self), (None if self.path == "<input>" else self.path, self.reason, self.hint_text))
+
     def to_dict(self) -> dict[str, str]:
         return {"doc": self.path, "error": self.kind, "reason": self.reason, "hint": self.hint_text}
 
