@@ -262,3 +262,26 @@ def test_fast_hashing_equals_the_public_feature_hasher() -> None:
     weights = tagger._stage1_weights()
     assert weights.flags["C_CONTIGUOUS"] and weights.dtype == np.float64
     assert np.allclose(weights, tagger.stage1_.coef_.T)
+
+
+def test_recurring_text_cache_leaves_features_unchanged() -> None:
+    """Features of a report are the same whether its recurring cells were met in earlier reports or not."""
+    from nlp.read import read
+    from nlp.sections.features import featurise, recurring_text_cache
+    from nlp.segment import Segmenter
+
+    sample = sorted((Path(__file__).resolve().parents[1] / "corpora" / "sample" / "txt").glob("*.txt"))
+    docs = [read(p) for p in sample[:5]]
+    cold = Segmenter()
+    fresh = [featurise(d, parse(d), seg=cold) for d in docs[-1:]]
+    assert len(recurring_text_cache(cold).words) > 0
+    warm = Segmenter()
+    for d in docs[:-1]:
+        featurise(d, parse(d), seg=warm)
+    cache = recurring_text_cache(warm)
+    assert cache.own and cache.words and cache is not recurring_text_cache(cold)
+    again = featurise(docs[-1], parse(docs[-1]), seg=warm)
+    assert again.feats == fresh[0].feats and again.words == fresh[0].words
+    cache.max_items = 1
+    cache.trim()  # bounded: an overfull cache is emptied
+    assert not cache.words and not cache.own

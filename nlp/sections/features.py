@@ -241,11 +241,21 @@ def _words(cache: dict[str, list[str]], seg, text: str) -> list[str]:  # noqa: A
     return got
 
 
-def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
-    """Words of many texts with one jieba call (per-call overhead dominates for short lines)."""
+def _segment_all(seg, texts: list[str], known: dict[str, list[str]] | None = None  # noqa: ANN001
+                 ) -> dict[str, list[str]]:
+    """Words of many texts with one jieba call (per-call overhead dominates for short lines).
+
+    ``known`` holds words of texts seen before (the segmenter's cache of recurring cells); only the
+    others are cut, and their words are added to it."""
     keys = list(dict.fromkeys(t[:MAX_WORD_CHARS] for t in texts))
     if not keys:
         return {}
+    out: dict[str, list[str]] = {}
+    if known is not None:
+        out = {k: known[k] for k in keys if k in known}
+        keys = [k for k in keys if k not in out]
+        if not keys:
+            return out
     joined = "\n".join(_DIGITS.sub("0", k).replace("\n", " ").replace("\r", " ") for k in keys)
     groups: list[list[str]] = [[]]
     for w in seg.tokenizer.cut(joined, HMM=False):  # no HMM: new-word guessing is slow, bigrams cover it
@@ -257,8 +267,50 @@ def _segment_all(seg, texts: list[str]) -> dict[str, list[str]]:  # noqa: ANN001
         cache: dict[str, list[str]] = {}
         for k in keys:
             _words(cache, seg, k)
-        return cache
-    return dict(zip(keys, groups, strict=True))
+        groups = [cache[k] for k in keys]
+    if known is not None:
+        for k, g in zip(keys, groups, strict=True):
+            if len(k) <= RECURRING_CHARS:
+                known[k] = g
+    out.update(zip(keys, groups, strict=True))
+    return out
+
+
+class RecurringTextCache:
+    """Words and own features of short block texts seen in earlier reports of this process.
+
+    Why: government forms repeat their cells and headings (一级指标, 年度指标值, 得分 …); about two in
+    five blocks of a real report are such texts already met in other reports, and each would be cut
+    and spelt out again. Bounded: emptied when it holds ``max_items`` texts. It belongs to one
+    segmenter (its dictionary decides the words), so a changed dictionary needs a new segmenter."""
+
+    def __init__(self, max_items: int = 50_000) -> None:
+        self.max_items = max_items
+        self.words: dict[str, list[str]] = {}
+        self.own: dict[tuple[Any, ...], dict[str, float]] = {}
+
+    def trim(self) -> None:
+        if len(self.words) > self.max_items:
+            self.words.clear()
+        if len(self.own) > self.max_items:
+            self.own.clear()
+
+
+RECURRING_CHARS = MAX_CHARS  # texts this short recur across reports; longer ones are not kept
+_TEXT_CACHES: Any = None
+
+
+def recurring_text_cache(seg) -> RecurringTextCache:  # noqa: ANN001
+    """The cache that belongs to ``seg`` (made on first use)."""
+    global _TEXT_CACHES
+    if _TEXT_CACHES is None:
+        import weakref
+
+        _TEXT_CACHES = weakref.WeakKeyDictionary()
+    got = _TEXT_CACHES.get(seg)
+    if got is None:
+        got = _TEXT_CACHES[seg] = RecurringTextCache()
+    return got
 
 
 def _cues_by_first_char() -> dict[str, tuple[tuple[str, str], ...]]:
@@ -286,6 +338,39 @@ def _cue_counts(text: str) -> dict[str, int]:
     return {name: out[name] for name in _CUES if name in out}
 
 
+def _own_features(text: str, kind: str, marker: str | None, level: int | None, start: bool, toc: bool,
+                  dt_keys: list[str], words: list[str], hlabel: Any) -> dict[str, float]:
+    """Features of a block's own text and form: its words and bigrams, kind, numbering, shape, cues."""
+    f: dict[str, float] = {"bias": 1.0}
+    _add_bag(f, "w:", words)
+    _add_bag(f, "c:", _bigrams(text))
+    f["k:" + kind] = 1.0
+    style = find_marker(text)[0] if marker is None else find_marker(marker)[0]
+    if style:
+        f["m:" + style] = 1.0
+        f[f"km:{kind}:{style}"] = 1.0
+    if level is not None:
+        f["lv:" + str(min(level, 5))] = 1.0
+    if start:
+        f["pos:start"] = 1.0
+    for sh in _shape(text):
+        f["s:" + sh] = 1.0
+        f[f"ks:{kind}:{sh}"] = 1.0
+    for key in dt_keys:
+        f[key] = 1.0
+    for name, n_cue in _cue_counts(text).items():
+        f["cue:" + name] = min(n_cue, 3) / 1.5
+        f[f"kcue:{kind}:{name}"] = 0.5
+    if toc:
+        f["toc"] = 2.0
+        f["ktoc:" + kind] = 1.0
+    if text.strip().rstrip("。.") in _NEG_SHORT:
+        f["negshort"] = 1.0
+    if kind == "heading":
+        f["selfk:" + (hlabel(text) or "none")] = 3.0
+    return f
+
+
 def doc_type_flags(document: Document) -> list[str]:
     """Words of the report's first lines naming its kind (决算, 自评, 项目 …)."""
     head = []
@@ -304,7 +389,9 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         from nlp.segment import get_segmenter
 
         seg = get_segmenter()
-    cache = _segment_all(seg, [b.text for b in blocks])
+    recurring = recurring_text_cache(seg)
+    recurring.trim()
+    cache = _segment_all(seg, [b.text for b in blocks], recurring.words)
     n = len(blocks)
     words = [_words(cache, seg, b.text) for b in blocks]
     dflags = doc_type_flags(document)
@@ -362,6 +449,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
         for x in kw:
             acc.append(acc[-1] + (x == lab))
     dt_keys = ["dt:" + t for t in dflags]
+    dt_key = tuple(dt_keys)
     head_words: dict[str, list[str]] = {}
 
     def hwords(t: str) -> list[str]:
@@ -414,33 +502,13 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
     for i, b in enumerate(blocks):
         text = b.text
         kind = b.kind
-        f: dict[str, float] = {"bias": 1.0}
-        _add_bag(f, "w:", words[i])
-        _add_bag(f, "c:", _bigrams(text))
-        f["k:" + kind] = 1.0
-        style = find_marker(text)[0] if b.marker is None else find_marker(b.marker)[0]
-        if style:
-            f["m:" + style] = 1.0
-            f[f"km:{kind}:{style}"] = 1.0
-        if b.level is not None:
-            f["lv:" + str(min(b.level, 5))] = 1.0
-        if i < 3:
-            f["pos:start"] = 1.0
-        for sh in _shape(text):
-            f["s:" + sh] = 1.0
-            f[f"ks:{kind}:{sh}"] = 1.0
-        for key in dt_keys:
-            f[key] = 1.0
-        for name, n_cue in _cue_counts(text).items():
-            f["cue:" + name] = min(n_cue, 3) / 1.5
-            f[f"kcue:{kind}:{name}"] = 0.5
-        if toc[i]:
-            f["toc"] = 2.0
-            f["ktoc:" + kind] = 1.0
-        if text.strip().rstrip("。.") in _NEG_SHORT:
-            f["negshort"] = 1.0
-        if kind == "heading":
-            f["selfk:" + (hlabel(text) or "none")] = 3.0
+        own_key = (text, kind, b.marker, b.level, i < 3, toc[i], dt_key) if len(text) <= RECURRING_CHARS else None
+        own = recurring.own.get(own_key) if own_key is not None else None
+        if own is None:
+            own = _own_features(text, kind, b.marker, b.level, i < 3, toc[i], dt_keys, words[i], hlabel)
+            if own_key is not None:
+                recurring.own[own_key] = own
+        f = dict(own)  # the block's own text and form; what its place in the report adds follows
         path = b.heading_path
         if path:
             f.update(path_features(tuple(path)))
