@@ -128,22 +128,30 @@ def _fast_tokenizer_class() -> type:
             if cut_all or HMM or use_paddle or not isinstance(sentence, str):
                 yield from super().cut(sentence, cut_all=cut_all, HMM=HMM, use_paddle=use_paddle)
                 return
+            yield from self.dictionary_words(sentence)
+
+        def dictionary_words(self, sentence: str) -> list[str]:
+            """``list(cut(sentence, HMM=False))`` built as one list (no generator step per word)."""
             self.check_initialized()
+            out: list[str] = []
+            extend = out.extend
             seen: dict[str, list[str]] = {}  # runs repeat within a text (units, table headers): cut each once
+            han = re_han.match
             for blk in re_han.split(sentence):
                 if not blk:
                     continue
-                if re_han.match(blk):
+                if han(blk):
                     words = seen.get(blk)
                     if words is None:
                         words = seen[blk] = self._block_no_hmm(blk)
-                    yield from words
+                    extend(words)
                 else:
                     for x in re_skip.split(blk):
                         if re_skip.match(x):
-                            yield x
+                            out.append(x)
                         else:
-                            yield from x
+                            extend(x)
+            return out
 
     return FastTokenizer
 

@@ -71,6 +71,7 @@ def test_dictionary_cut_matches_jieba_exactly() -> None:
     texts += ["".join(rnd.choice(pool) for _ in range(rnd.randrange(1, 80))) for _ in range(300)]
     for t in texts:
         assert list(fast.cut(t, HMM=False)) == list(ref.cut(t, HMM=False)), t
+        assert fast.dictionary_words(t) == list(ref.cut(t, HMM=False)), t
     assert list(fast.cut(texts[0])) == list(ref.cut(texts[0]))  # other modes are jieba's own
     own = Segmenter().tokenizer  # not the process-wide one: the dictionary changes here
     list(own.cut(texts[0], HMM=False))  # log-probabilities cached before the change

@@ -258,11 +258,15 @@ def _segment_all(seg, texts: list[str], known: dict[str, list[str]] | None = Non
             return out
     joined = "\n".join(_DIGITS.sub("0", k).replace("\n", " ").replace("\r", " ") for k in keys)
     groups: list[list[str]] = [[]]
-    for w in seg.tokenizer.cut(joined, HMM=False):  # no HMM: new-word guessing is slow, bigrams cover it
+    tokenizer = seg.tokenizer  # no HMM: new-word guessing is slow, bigrams cover it
+    cut = getattr(tokenizer, "dictionary_words", None)
+    current = groups[0]
+    for w in (cut(joined) if cut is not None else tokenizer.cut(joined, HMM=False)):
         if w == "\n":
-            groups.append([])
-        elif w.strip() and w not in _PUNCT:
-            groups[-1].append(w)
+            current = []
+            groups.append(current)
+        elif w not in _PUNCT and w.strip():
+            current.append(w)
     if len(groups) != len(keys):  # should not happen; fall back to one call per text
         cache: dict[str, list[str]] = {}
         for k in keys:
