@@ -9,6 +9,7 @@ problems and measures, the one named first decides ("存在的问题及整改措
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # (label, pattern) — patterns are matched against a heading's text without its numbering.
 HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -30,8 +31,11 @@ _STRIP = re.compile(r"^[#\s]*(?:第[一二三四五六七八九十\d]+[部分章
                     r"[①②③④⑤⑥⑦⑧⑨⑩])?\s*")
 
 
+@lru_cache(maxsize=16384)
 def heading_label(text: str) -> str | None:
-    """The label a heading's words name, or None when they name none confidently."""
+    """The label a heading's words name, or None when they name none confidently.
+
+    (Cached: headings and short cells recur within and across reports, and the answer is a string.)"""
     body = _STRIP.sub("", text, count=1)[:40]
     if not body:
         return None
