@@ -22,7 +22,7 @@ from nlp.errors import (
     UnsupportedFormatError,
 )
 from nlp.read import SUPPORTED_SUFFIXES, Limits, from_text, iter_paths, read
-from nlp.read.clean import clean_line, clean_lines
+from nlp.read.clean import clean_line, clean_lines, is_page_footer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -145,6 +145,33 @@ def test_clean_line_leaves_plain_text_alone() -> None:
     lines, notes = clean_lines(["第3页", "[bookmark: _Toc1]", "正文"])
     assert lines == ["第3页", "[bookmark: _Toc1]", "正文"]  # debris alone on a line stays a line with text
     assert sorted(notes) == ["kept 2 debris only lines", "removed 1 bookmarks"]
+
+
+def test_clean_lines_equal_clean_line_per_line() -> None:
+    """clean_lines() skips clean_line() on lines without debris: the lines and notes must not change."""
+    from collections import Counter
+
+    pieces = ["[bookmark: _Toc9]", "[bookmark", "TOC \\o \"1-3\" \\h", "PAGEREF _Toc12 \\h", "\\* MERGEFORMAT",
+              "TO", "C", "{", "}", " ", "\t", "\u3000", "\u200b", "\u00a0", "\x0b", "\x85", "\x01", "\x1c", "\x9f",
+              "- 3 -", "第 3 页 共 10 页", "Page 2 of 9", "p. 4", "文字", "12", "。"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(0, 5))]
+        stats: Counter[str] = Counter()
+        want = []
+        for source in lines:
+            cleaned = clean_line(source, stats)
+            if not cleaned.strip() and source.strip():
+                cleaned = source.strip().translate({c: None for c in [*range(9), *range(14, 32), *range(127, 133),
+                                                                      *range(134, 160)]}) or source.strip()
+                stats["debris_only_lines_kept"] += 1
+                if is_page_footer(source):
+                    stats["page_footers"] -= 1
+            want.append(cleaned)
+        got, notes = clean_lines(iter(lines))
+        assert got == want
+        assert notes == [f"{'kept' if w.endswith('_kept') else 'removed'} {n} "
+                         f"{w.replace('_kept', '').replace('_', ' ')}" for w, n in sorted(stats.items()) if n > 0]
 
 
 def test_from_text_cleans_the_same_way() -> None:

@@ -41,7 +41,7 @@ _NEWLINES = re.compile(r"\r\n?")
 def _bad_share(text: str, limit: int = 200_000) -> float:
     """Share of control characters (other than whitespace) in the first ``limit`` characters."""
     sample = text[:limit]
-    if not sample:
+    if not sample or _CC_NOT_SPACE.search(sample) is None:  # (text almost never holds one)
         return 0.0
     bad = sum(1 for _ in _CC_NOT_SPACE.finditer(sample))
     return bad / len(sample)
