@@ -41,6 +41,24 @@ _PIPE_ROW = re.compile(r"^\|.*\|?\s*$")
 _PIPE_RULE = re.compile(r"^\|?[\s:|\-]+\|?$")
 _PAGE_OR_TOC = re.compile(r"((?<!\.)\.{4,}|(?<!…)…{2,}|(?<!·)·{4,})\s*\d*\s*$")  # runs tried once, not from each dot
 _STYLES_LIST_ONLY = {"bullet", "first"}
+_TERMINAL_RX = re.compile(f"[{_TERMINAL}]")
+_LINE_END = _TERMINAL + _SOFT_END
+_NO_HINT: dict = {}  # (read only)
+
+
+def _markers_by_first() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """For each character a marker can open with, the marker patterns that can match after it (in
+    priority order): a line is tried only against those, not against all ten."""
+    firsts = {"part": "第", "cn": _CN_NUM, "pcn": "（(", "pnum": "（(", "circ": "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳",
+              "task": "任", "bullet": "-•·●○■□▪◆◇*", "first": "一二三四五六七八九十首其再最"}
+    out: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+    for c in set("".join(firsts.values())):
+        out[c] = tuple((style, rx) for style, rx in _MARKERS if c in firsts.get(style, ""))
+    return out
+
+
+_BY_FIRST = _markers_by_first()
+_BY_DIGIT = tuple((style, rx) for style, rx in _MARKERS if style in ("num", "rnum"))  # the two opening with \d
 
 
 @dataclass(slots=True)
@@ -66,9 +84,12 @@ def find_marker(text: str) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     c = text[0]
-    if not (c.isdigit() or c in "第（(任①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳-•·●○■□▪◆◇*首其再最" or c in _CN_NUM):
-        return None, None
-    for style, rx in _MARKERS:
+    tries = _BY_FIRST.get(c)
+    if tries is None:
+        if not c.isdigit():
+            return None, None
+        tries = _BY_DIGIT
+    for style, rx in tries:
         m = rx.match(text)
         if m:
             return style, m.group(0)
@@ -77,52 +98,51 @@ def find_marker(text: str) -> tuple[str | None, str | None]:
 
 def _is_table_cell(raw: str) -> bool:
     """A flattened table cell: the converter indents each cell with a tab."""
-    return raw.startswith("\t") or ("\t" in raw.strip() and len(raw.strip().split("\t")) >= 2)
+    return "\t" in raw and (raw.startswith("\t") or ("\t" in raw.strip() and len(raw.strip().split("\t")) >= 2))
 
 
 def _headingish(body: str, full: str, style: str | None) -> bool:
-    """Short, title-like text: no sentence inside it, no sentence-final punctuation."""
+    """Short, title-like text: no sentence inside it, no sentence-final punctuation.
+
+    (A contents-page or page-number line is never one: that search runs last, on titles only.)"""
     body = body.strip()
     if not body:
         return style is not None
     n = len(body)
-    if _PAGE_OR_TOC.search(full):
-        return False
     inner = body.rstrip("。.；;：:")
-    if any(p in inner for p in _TERMINAL):
+    if _TERMINAL_RX.search(inner):
         return False
     if style is not None:
-        if n <= 22:
-            return True
-        return bool(n <= 40 and not any(p in inner for p in "，,"))
-    # unnumbered: stricter (a title line)
-    if n > 28 or body[-1] in _TERMINAL + _SOFT_END:
-        return False
-    if sum(ch.isdigit() for ch in body) > n // 3:
-        return False
-    return not any(p in body for p in "，,")
+        if n > 22 and (n > 40 or "，" in inner or "," in inner):
+            return False
+    else:  # unnumbered: stricter (a title line)
+        if n > 28 or body[-1] in _LINE_END or "，" in body or "," in body:
+            return False
+        if sum(ch.isdigit() for ch in body) > n // 3:
+            return False
+    return not _PAGE_OR_TOC.search(full)
 
 
 def _classify(number: int, raw: str, hints: dict) -> _Line:
     text = strip_debris(raw)
-    ln = _Line(number=number, raw=raw, text=text)
-    hint = hints.get(number) or {}
-    if hint.get("table") is not None:
+    ln = _Line(number, raw, text)
+    hint = (hints.get(number) or _NO_HINT) if hints else _NO_HINT
+    if hint and hint.get("table") is not None:
         ln.kind = "table_row"
         return ln
-    md = _MD_HEADING.match(text)
+    md = _MD_HEADING.match(text) if text[:1] == "#" else None
     if md:
         ln.kind, ln.style, ln.marker = "heading", f"md{len(md.group(1))}", md.group(1)
         ln.level_hint = len(md.group(1))
         return ln
-    if _PIPE_ROW.match(text) and text.count("|") >= 2:
+    if text[:1] == "|" and _PIPE_ROW.match(text) and text.count("|") >= 2:
         ln.kind = "table_row"
         return ln
     if _is_table_cell(raw):
         ln.kind = "table_row"
         return ln
     style, marker = find_marker(text)
-    if "heading" in hint:
+    if hint and "heading" in hint:
         ln.kind, ln.style, ln.marker = "heading", style or f"hint{hint['heading']}", marker
         ln.level_hint = int(hint["heading"]) if hint["heading"] else None
         return ln
@@ -134,7 +154,7 @@ def _classify(number: int, raw: str, hints: dict) -> _Line:
     if style in _STYLES_LIST_ONLY:
         ln.style, ln.marker, ln.kind = style, marker, "list_item"
         return ln
-    if hint.get("bold") and _headingish(body, text, "bold"):
+    if hint and hint.get("bold") and _headingish(body, text, "bold"):
         ln.kind, ln.style = "heading", "bold"
         return ln
     if _headingish(text, text, None):
@@ -177,38 +197,42 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
         lines.append(ln)
 
     # a numbered "heading" that is a sentence among list items of its style is a list item too
-    for _ in range(2):
-        for k, ln in enumerate(lines):
-            if ln.kind != "heading" or ln.style is None or ln.style in ("plain", "bold") \
-                    or ln.level_hint is not None or ln.text[-1:] not in "。；;":
+    # (what makes a line a suspect never changes; only its kind does, so the suspects are listed once)
+    suspects = [k for k, ln in enumerate(lines)
+                if ln.kind == "heading" and ln.style is not None and ln.style not in ("plain", "bold")
+                and ln.level_hint is None and ln.text[-1:] in "。；;"]
+    for _ in range(2 if suspects else 0):
+        for k in suspects:
+            ln = lines[k]
+            if ln.kind != "heading":
                 continue
             near = [lines[j] for j in (k - 1, k + 1) if 0 <= j < len(lines)]
             if any(x.style == ln.style and (x.kind == "list_item" or x.text[-1:] in "。；;") for x in near):
                 ln.kind = "list_item"
 
     # group wrapped paragraph lines
-    groups: list[list[_Line]] = []
-    for ln in lines:
-        if join_wrapped and groups and _continues(groups[-1][-1], ln) and len(groups[-1]) < 50:
-            groups[-1].append(ln)
-        else:
-            groups.append([ln])
+    if join_wrapped:
+        groups: list[list[_Line]] = []
+        for ln in lines:
+            if groups and _continues(groups[-1][-1], ln) and len(groups[-1]) < 50:
+                groups[-1].append(ln)
+            else:
+                groups.append([ln])
+        runs = [(g[0], g[-1].number, g[0].text if len(g) == 1 else "".join(x.text for x in g)) for g in groups]
+    else:
+        runs = [(ln, ln.number, ln.text) for ln in lines]
 
     blocks: list[Block] = []
     stack: list[tuple[str, str]] = []  # (style, heading text), outermost first
     ordinals: list[int | None] = []  # the number each stacked heading counted
+    titles: list[str] = []  # the heading texts of the stack (each block gets a copy)
     plain: str | None = None  # the last unnumbered title line, below the numbered stack
-    for g in groups:
-        head = g[0]
-        text = head.text if len(g) == 1 else "".join(x.text for x in g)
+    for head, end, text in runs:
         if head.kind == "heading":
             style = head.style or "plain"
             if style == "plain" or style == "bold":
-                path = [t for _, t in stack]
-                level = len(stack) + 1
-                blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
-                                    line_end=g[-1].number, text=text, heading_path=path,
-                                    level=level, marker=None))
+                blocks.append(Block(len(blocks), "heading", head.number, end, text, titles.copy(), len(stack) + 1,
+                                    None))
                 plain = text
                 continue
             if head.level_hint is not None and style.startswith(("md", "hint")):
@@ -236,18 +260,13 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
             stack.append((style, text))
             ordinals.append(ordinal(head.marker))
             ordinals = ordinals[: len(stack)]
+            titles = [*path, text]
             plain = None
-            blocks.append(Block(index=len(blocks), kind="heading", line_start=head.number,
-                                line_end=g[-1].number, text=text, heading_path=path,
-                                level=head.level_hint if head.level_hint is not None else len(stack),
-                                marker=head.marker))
+            blocks.append(Block(len(blocks), "heading", head.number, end, text, path,
+                                head.level_hint if head.level_hint is not None else len(stack), head.marker))
             continue
-        path = [t for _, t in stack]
-        if plain is not None:
-            path = [*path, plain]
-        blocks.append(Block(index=len(blocks), kind=head.kind, line_start=head.number,
-                            line_end=g[-1].number, text=text, heading_path=path,
-                            level=None, marker=head.marker))
+        blocks.append(Block(len(blocks), head.kind, head.number, end, text,
+                            titles.copy() if plain is None else [*titles, plain], None, head.marker))
     return blocks
 
 
