@@ -55,3 +55,21 @@ def test_lines_with_a_character_equal_a_search_per_line() -> None:
     assert _lines_with(doc, _GRADE_CUE) == want == [0, 3, 5, 6]
     odd = Document(doc="u.txt", lines=["等\n次", "无", "级"])  # a line holding a newline: searched one by one
     assert _lines_with(odd, _GRADE_CUE) == [0, 2]
+
+
+def test_nearest_prefilter_changes_nothing() -> None:
+    """The union look-ahead only rules out texts where no pattern matches."""
+    from nlp.facts import _NEAREST_ANY, _first_chars
+
+    assert all(rx is not None for rx in _NEAREST_ANY.values())  # every lexicon pattern has known first characters
+    texts = ["年初预算数为", "其中：基本支出", "人员编制数", "", "无关的话", "与2022年相比", "（款）", "‘三公’经费",
+             "调整后全年预算", "资金", "核定", "a", "较上年增加"]
+    for which, rx_list in _NEAREST_LISTS.items():
+        for text in texts:
+            assert _nearest(rx_list, text, _NEAREST_ANY[which]) == _nearest(rx_list, text), (which, text)
+    from re import _parser  # type: ignore[attr-defined]
+
+    assert _first_chars(_parser.parse("(?:财政)?(?:预算)?拨款|收入")) == {"财", "预", "拨", "收"}
+    assert _first_chars(_parser.parse("a?")) == {"a", ""}
+    assert _first_chars(_parser.parse(r"\w+")) is None
+    assert _first_chars(_parser.parse("(?i:ab)")) is None

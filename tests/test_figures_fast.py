@@ -77,3 +77,39 @@ def test_a_line_in_two_blocks_belongs_to_the_first() -> None:
               Block(index=1, kind="paragraph", line_start=2, line_end=3, text="")]
     got = {f.line: f.block for f in Extractor().extract(doc, blocks)}
     assert got == {1: 0, 2: 0, 3: 1}
+
+
+def test_look_behind_prechecks_equal_the_patterns() -> None:
+    """The grammar tries its look-behinds only where the character before the number allows a
+    match: the same answers as searching everywhere, spaces and newlines included."""
+    from nlp.figures.grammar import (
+        _CMP_BEFORE,
+        _NAME_AFTER,
+        _NAME_FIRST,
+        _REF_BEFORE,
+        _cmp_before,
+        _ref_before,
+    )
+
+    texts = ["第 3", "编号12", "表\t4", "No.5", "NO 6", "a7", "_8", "电话\n9", "为10", "≥ 11", "不低于\u300012",
+             "约13", "将近\n14", "超过15", "达16", "是17", "（18", "19", "  20", "x 21", "传真22", "附件23"]
+    for t in texts:
+        s = next(i for i, c in enumerate(t) if c.isdigit())
+        for lo in range(s + 1):
+            assert _ref_before(t, lo, s) == (_REF_BEFORE.search(t, lo, s) is not None), (t, lo)
+            got, want = _cmp_before(t, lo, s), _CMP_BEFORE.search(t, lo, s)
+            assert (got and got.span()) == (want and want.span()), (t, lo)
+    for t in ["3年", "3 月", "5\u3000号", "7届", "8大于", "9办理", "10办", "11路", "12元", "13 人", "14世纪", "15"]:
+        e = next(i for i, c in enumerate(t) if not c.isdigit()) if not t.isdigit() else len(t)
+        fast = e < len(t) and t[e] in _NAME_FIRST and _NAME_AFTER.match(t, e) is not None
+        assert fast == (_NAME_AFTER.match(t, e) is not None), t
+
+
+def test_chinese_numerals_without_a_counter_are_skipped_as_before() -> None:
+    """A Chinese numeral followed by nothing a unit can start with is no figure (the suffix test is
+    skipped there); one with a counter, a scale or spaces before its unit still is."""
+    from nlp.figures.grammar import parse_figures
+
+    assert parse_figures("统一规划，进一步加强，一是") == []
+    got = [(m.value, m.unit) for m in parse_figures("受理一百二十件，培训三 次，两万元")]
+    assert got == [(120.0, "件"), (3.0, "次"), (20000.0, "元")]

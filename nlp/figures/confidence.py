@@ -62,15 +62,33 @@ _NON_DIGIT = re.compile(r"\D")
 _QUOTE_OPEN = re.compile('[“「《"]')
 
 
-def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
-           numeric: tuple[tuple[int, float] | None, ...]) -> float:
-    """The linear part of the model for ``figure_features(f, line)`` without building its dict:
-    the same products, summed in column order (a zero product leaves the sum as it is)."""
+def _plan(f: Figure, weights: dict[str, tuple[int, float]],
+          numeric: tuple[tuple[int, float] | None, ...]) -> tuple[tuple[int, float], ...]:
+    """The model's terms for a figure's one-hot features merged with its numeric ones, in column
+    order: ``(-1, w)`` adds the one-hot coefficient ``w``, ``(i, c)`` adds numeric value ``i`` times
+    ``c``. A function of (pattern, kind, unit, in_table, metric) only."""
     get = weights.get
     kind = f.kind
-    # one-hot values of 1.0: the product is the coefficient itself
     terms = [w for w in (get("pattern=" + f.pattern), get("kind=" + kind), get("unit=" + str(f.unit)),
                          get(f"kind_table={kind}|{f.in_table}"), get("metric=" + str(f.metric))) if w is not None]
+    plan = [(col, (-1, w)) for col, w in terms]
+    plan += [(cw[0], (i, cw[1])) for i, cw in enumerate(numeric) if cw is not None]
+    plan.sort()
+    return tuple(step for _col, step in plan)
+
+
+def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
+           numeric: tuple[tuple[int, float] | None, ...],
+           plans: dict[tuple[Any, ...], tuple[tuple[int, float], ...]] | None = None) -> float:
+    """The linear part of the model for ``figure_features(f, line)`` without building its dict:
+    the same products, summed in column order (a zero product leaves the sum as it is). ``plans``
+    keeps the column order of each one-hot combination (they recur: a handful per report)."""
+    key = (f.pattern, f.kind, f.unit, f.in_table, f.metric)
+    plan = plans.get(key) if plans is not None else None
+    if plan is None:
+        plan = _plan(f, weights, numeric)
+        if plans is not None and len(plans) < 4096:
+            plans[key] = plan
     text = f.text
     start, end = f.start, f.end
     label = f.label
@@ -91,11 +109,14 @@ def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
         1.0 if end < len(line) and "\u4e00" <= line[end] <= "\u9fff" else 0.0,
         min(len(line), 400) / 400.0,
     )
-    terms += [(cw[0], v * cw[1]) for cw, v in zip(numeric, values, strict=True) if v and cw is not None]
-    terms.sort()
     acc = 0.0
-    for _col, t in terms:
-        acc += t
+    for i, c in plan:
+        if i < 0:
+            acc += c
+        else:
+            v = values[i]
+            if v:
+                acc += v * c
     return acc
 
 
@@ -133,8 +154,9 @@ class ConfidenceModel:
             from scipy.special import expit
 
             weights, numeric = self._weights()
+            plans = self.__dict__["_weights_cache"][3]  # made with the weights, for the same model
             lines = document.lines
-            z = [_logit(f, lines[f.line - 1], weights, numeric) for f in figures]
+            z = [_logit(f, lines[f.line - 1], weights, numeric, plans) for f in figures]
             return [float(p) for p in expit(np.asarray(z, dtype=float) + clf.intercept_)]
         X = [figure_features(f, document.lines[f.line - 1]) for f in figures]
         proba = self.predict_proba(X)
@@ -143,13 +165,14 @@ class ConfidenceModel:
 
     def _weights(self) -> tuple[dict[str, tuple[int, float]], tuple[tuple[int, float] | None, ...]]:
         """Feature name -> (column, coefficient) of the fitted model, and the same for the numeric
-        features in ``_NUMERIC`` order (None where the model lacks one); built once per model."""
+        features in ``_NUMERIC`` order (None where the model lacks one); built once per model, with
+        an empty memo of the one-hot plans ``_logit`` reads for this model."""
         cache = self.__dict__.get("_weights_cache")
         if cache is None or cache[0] is not self.classifier_:
             coef = [float(c) for c in self.classifier_.coef_[0]]
             table = {name: (col, coef[col]) for name, col in self.vectorizer_.vocabulary_.items()}
             numeric = tuple(table.get(name) for name in _NUMERIC)
-            cache = self.__dict__["_weights_cache"] = (self.classifier_, table, numeric)
+            cache = self.__dict__["_weights_cache"] = (self.classifier_, table, numeric, {})
         return cache[1], cache[2]
 
     # -- persistence ----------------------------------------------------------------------

@@ -195,6 +195,39 @@ _HAS_NUMERAL = re.compile(rf"[{_DIG}{_CN_START}]")
 
 _CLAUSE_OPEN = set(" \t\u3000。；;：:，,!！?？")
 
+# First characters of what may follow a number (spaces, 余/多, 万/亿, a unit): a Chinese numeral
+# followed by none of them has no counter, so the suffix pattern need not be tried.
+_SUFFIX_FIRST = frozenset(" \u3000\u00a0余多万亿" + "".join(u[0] for u in _UNITS))
+# The last characters of the look-behind words. A look-behind ends at the number (``\s*$``): when the
+# character before the number is neither one of these nor a space, the pattern cannot match there.
+_REF_LAST = frozenset("第号码件表图oO.话机真编_")
+_CMP_LAST = frozenset("于过足少多到≥≤=><＞＜＝≧≦约近")
+# The first characters of the words after a number that make it a name or a date, and the spaces
+# the pattern skips before them.
+_NAME_FIRST = frozenset(" \u3000\u00a0年月号届级周中大热办路楼版代世强包无零进码")
+_DEBRIS_WORD = re.compile(r"浏览|点击|阅读|访问|下载")
+
+
+def _ref_before(text: str, lo: int, s: int) -> bool:
+    """``_REF_BEFORE.search(text, lo, s)``, tried only where the character before ``s`` allows it."""
+    if s <= lo:
+        return False
+    c = text[s - 1]
+    if c in _REF_LAST or c.isspace() or (c.isascii() and c.isalpha()):
+        return _REF_BEFORE.search(text, lo, s) is not None
+    return False
+
+
+def _cmp_before(text: str, lo: int, s: int) -> re.Match[str] | None:
+    """``_CMP_BEFORE.search(text, lo, s)``, tried only where the character before ``s`` allows it
+    (``$`` also matches before a final newline, so a newline there is searched too)."""
+    if s <= lo:
+        return None
+    c = text[s - 1]
+    if c in _CMP_LAST or c in " \u3000\n":
+        return _CMP_BEFORE.search(text, lo, s)
+    return None
+
 
 def _masked(line: str) -> list[tuple[int, int]]:
     """Spans of dates, document numbers, phone numbers and ordinals."""
@@ -231,6 +264,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     masks = _masked(text)  # non-overlapping, in order
     mask_starts = [a for a, _ in masks]
     n = len(text)
+    debris = _DEBRIS_WORD.search(text) is not None  # the page-counter words, anywhere in the text
     for m in _TOKEN.finditer(text):
         s, e = m.span()
         pct, ar, cn = m.group("pct", "ar", "cn")
@@ -238,6 +272,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         sm = None
         if is_cn and not pct:
             # Chinese numerals are figures only with a counter right after: test that first (cheap)
+            if e >= n or text[e] not in _SUFFIX_FIRST:
+                continue  # no unit can follow: the suffix would match without one
             sm = _SUFFIX.match(text, e)
             if sm is None or sm.group("unit") is None:
                 continue
@@ -256,7 +292,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             continue
         # the look-behinds read the few characters before the number (pos/endpos: no slices)
         b6 = max(0, s - 6)
-        if _REF_BEFORE.search(text, b6, s) or _DEBRIS_BEFORE.search(text, max(0, s - 8), s):
+        if _ref_before(text, b6, s) or (debris and _DEBRIS_BEFORE.search(text, max(0, s - 8), s)):
             continue
         if text.endswith(("指标", "目标", "任务", "项目", "问题"), b6, s) and text[e:e + 1] in ":：.．、)）":
             continue  # 指标1:, 目标2. name an item, they do not measure it
@@ -283,7 +319,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if unit and end < n and text[end] in _UNIT_NOT_BEFORE.get(unit, "") and not post:
             unit = None
             end = sm.start("unit") if not scale else sm.end("scale")
-        if _NAME_AFTER.match(text, e):
+        if e < n and text[e] in _NAME_FIRST and _NAME_AFTER.match(text, e):
             cmp_year = _CMP_BEFORE.search(text[max(0, s - 6):s])
             if not (not is_cn and text[e:e + 1] == "年" and len(num_s) <= 2 and cmp_year is not None
                     and cmp_year.group("cmp") not in _APPROX_WORDS and text[e + 1:e + 2] not in tuple("度底初末中")):
@@ -359,7 +395,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             pattern = "bare"
             kind = "other"
         comparator = None
-        cm = _CMP_BEFORE.search(text, b6, s)
+        cm = _cmp_before(text, b6, s)
         start = s
         if cm:
             word = cm.group("cmp")
