@@ -462,3 +462,13 @@ def test_worker_pipeline_leaves_its_long_lived_objects_out_of_cycle_collection()
         assert after.blocks[1].section == "duties"
     finally:
         gc.unfreeze()
+
+
+def test_block_path_json_is_json_dumps() -> None:
+    """Heading paths are written without the JSON encoder's set-up: same text as json.dumps."""
+    import json
+
+    from nlp.triage.worker import _path_json
+
+    for path in [(), ("一、概况",), ("a\"b\\c", "line\nbreak\t\u2028", "\x00\x1f", "（二）支出"), ("x", 3, None)]:
+        assert _path_json(path) == json.dumps(list(path), ensure_ascii=False)

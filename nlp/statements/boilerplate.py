@@ -56,8 +56,14 @@ def grams(norm: str, k: int = K) -> set[str]:
     return {norm[i:i + k] for i in range(len(norm) - k + 1)} if len(norm) >= k else ({norm} if norm else set())
 
 
+# an empty 8-byte BLAKE2b state: copying it is cheaper than building one from its parameters per gram
+_BLAKE8 = hashlib.blake2b(digest_size=8)
+
+
 def hash_gram(g: str) -> int:
-    return int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+    h = _BLAKE8.copy()
+    h.update(g.encode("utf-8"))
+    return int.from_bytes(h.digest(), "little") >> 1
 
 
 @lru_cache(maxsize=2)
@@ -110,9 +116,11 @@ def features(text: str, type_: str, doc: str, corpus: CorpusCounts | None,
     n = max(len(gs), 1)
     table, ndocs = bg
     bg_hits, bg_sum = 0, 0.0
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    fresh, from_bytes = _BLAKE8.copy, int.from_bytes
     for g in gs:
-        c = table.get(from_bytes(blake2b(g.encode("utf-8"), digest_size=8).digest(), "little") >> 1, 0)  # hash_gram
+        h = fresh()
+        h.update(g.encode("utf-8"))
+        c = table.get(from_bytes(h.digest(), "little") >> 1, 0)  # hash_gram
         if exclude_own is not None and g in exclude_own and c > 0:
             c -= 1
         if c >= 2:

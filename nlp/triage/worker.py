@@ -53,6 +53,38 @@ def _f(value: Any) -> float | None:
 
 # what json.dumps(value, ensure_ascii=False) builds anew on every call (a quarter of its time)
 _PATH_JSON = json.JSONEncoder(ensure_ascii=False)
+_JSON_STR = json.encoder.encode_basestring  # how that encoder writes a str (ensure_ascii=False)
+
+
+def _path_json(key: tuple[Any, ...]) -> str:
+    """``json.dumps(list(key), ensure_ascii=False)``; a path of plain strings is written directly
+    (the encoder's set-up per call cost more than the strings)."""
+    for t in key:
+        if type(t) is not str:
+            return _PATH_JSON.encode(list(key))
+    return "[" + ", ".join(map(_JSON_STR, key)) + "]"
+
+
+def _block_rows(doc: str, blocks: list[Any]) -> list[tuple[Any, ...]]:
+    """The blocks table's rows. Consecutive blocks mostly share their heading path, so a path equal to
+    the previous block's reuses its JSON, and each distinct path is encoded once per report."""
+    out: list[tuple[Any, ...]] = []
+    append = out.append
+    paths: dict[tuple[str, ...], str] = {}
+    last: Any = None
+    text = ""
+    for b in blocks:
+        path = b.heading_path
+        if path is not last and (last is None or path != last):
+            key = tuple(path)
+            text = paths.get(key)  # type: ignore[assignment]
+            if text is None:
+                text = paths[key] = _path_json(key)
+            last = path
+        conf = b.confidence
+        append((doc, b.index, b.kind, b.line_start, b.line_end, b.section,
+                conf if type(conf) is float else _f(conf), text, b.text))
+    return out
 
 
 def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tuple[Any, ...]]]:
@@ -72,24 +104,11 @@ def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tupl
     lines = report.document.lines
     rows: dict[str, list[tuple[Any, ...]]] = {}
     rows["documents"] = [(
-        doc, sha, report.document.format, len(lines), sum(len(x) for x in lines), report.department,
+        doc, sha, report.document.format, len(lines), sum(map(len, lines)), report.department,
         report.year, len(report.blocks), len(report.figures), len(report.statements),
         bool(report.no_problems_stated), score, len(flags), round(elapsed, 4),
     )]
-    paths: dict[tuple[str, ...], str] = {}  # consecutive blocks share a heading path: encode it once
-
-    def path_json(path: Any) -> str:
-        key = tuple(path)
-        got = paths.get(key)
-        if got is None:
-            got = paths[key] = _PATH_JSON.encode(list(key))
-        return got
-
-    rows["blocks"] = [
-        (doc, b.index, b.kind, b.line_start, b.line_end, b.section, _f(b.confidence), path_json(b.heading_path),
-         b.text)
-        for b in report.blocks
-    ]
+    rows["blocks"] = _block_rows(doc, report.blocks)
     rows["figures"] = [
         (doc, g.block, g.line, g.start, g.end, g.text, _f(g.value), g.unit, g.kind, g.comparator, g.label,
          g.metric, _f(g.confidence))
