@@ -733,6 +733,13 @@ def _read_label(label: str, year: int | None) -> tuple[str, bool, float] | None:
     Cached: a function of its arguments only, and table headers repeat across reports."""
     if _label_year_differs(label, year):
         return None  # a column of another year (上年决算数)
+    return _label_metric(label)
+
+
+@lru_cache(maxsize=8192)
+def _label_metric(label: str) -> tuple[str, bool, float] | None:
+    """What :func:`_read_label` reads once the year allows the label: a function of the label
+    alone, cached apart so the checks' reading (no year) and the facts' (the report's year) share it."""
     flat = _despace(label)
     measure = _nearest(_MEASURE_RX, flat, _NEAREST_ANY["measure"])
     subj = _nearest(_SUBJECT_RX, flat, _NEAREST_ANY["subject"])

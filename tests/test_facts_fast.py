@@ -73,3 +73,13 @@ def test_nearest_prefilter_changes_nothing() -> None:
     assert _first_chars(_parser.parse("a?")) == {"a", ""}
     assert _first_chars(_parser.parse(r"\w+")) is None
     assert _first_chars(_parser.parse("(?i:ab)")) is None
+
+
+def test_label_reading_is_shared_across_years() -> None:
+    """A label's metric does not depend on the year once the year allows the label."""
+    from nlp.facts import _label_metric, _read_label
+
+    for label in ["支出总额 2022年决算数", "合计 年初预算数", "基本支出 决算数", "公车运行维护 预算数", "得分"]:
+        assert _read_label(label, None) == _label_metric(label)
+    assert _read_label("支出总额 2022年决算数", 2023) is None
+    assert _read_label("支出总额 2022年决算数", 2022) == _label_metric("支出总额 2022年决算数") is not None
