@@ -817,7 +817,8 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
             carry = before if before and not _CLAUSE_END.search(before) and not before.startswith("\t") \
                 and not line.startswith("\t") and "|" not in before + line else ""
             carry = memo[("carry", ln)] = carry[max(carry.rfind(c) for c in "。；;，,") + 1:] if carry else ""
-        figs = sorted(figs, key=lambda f: f.start)
+        if len(figs) > 1:
+            figs = sorted(figs, key=lambda f: f.start)
         prev_end = 0
         for f in figs:
             if f.range_part == 1 or f.comparator in (">=", "<=", ">", "<"):

@@ -113,3 +113,14 @@ def test_chinese_numerals_without_a_counter_are_skipped_as_before() -> None:
     assert parse_figures("统一规划，进一步加强，一是") == []
     got = [(m.value, m.unit) for m in parse_figures("受理一百二十件，培训三 次，两万元")]
     assert got == [(120.0, "件"), (3.0, "次"), (20000.0, "元")]
+
+
+def test_scans_start_at_the_first_numeral() -> None:
+    """The token scan starts three characters before the first numeral (百分之 opens a token) and
+    the mask scan four before the first digit (a bracket and spaces open a mask)."""
+    from nlp.figures.grammar import _MASK_ALL, _masked, parse_figures
+
+    got = [(m.start, m.text, m.value, m.unit) for m in parse_figures("达到百分之五十，百分之九十五")]
+    assert got == [(0, "达到百分之五十", 50.0, "%"), (8, "百分之九十五", 95.0, "%")]
+    for line in ["（  2023）12号文", "文号〔2023〕5号", "见( 3 )条", "电话 023-12345678", "2023年5月", "无数字"]:
+        assert _masked(line) == [m.span() for m in _MASK_ALL.finditer(line)], line

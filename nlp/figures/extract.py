@@ -209,12 +209,15 @@ class Extractor:
     """Rule part of the extractor: grammar + tables + labels + metrics (confidence set later)."""
 
     def extract(self, document: Document, blocks: list[Block]) -> list[Figure]:
-        block_of: dict[int, Block] = {}
+        lines = document.lines
+        # the block of each line number (1-based; lines no block covers hold None)
+        block_of: list[Block | None] = [None] * (len(lines) + 1)
         for b in reversed(blocks):  # the first block that covers a line has the last word
-            block_of.update(dict.fromkeys(range(b.line_start, b.line_end + 1), b))
+            lo, hi = max(b.line_start, 1), min(b.line_end, len(lines))
+            if lo <= hi:
+                block_of[lo:hi + 1] = [b] * (hi - lo + 1)
         figures: list[Figure] = []
         table = _Table()
-        lines = document.lines
         self.project = is_project_report(lines)
         prev_tab = False
         for idx, raw in enumerate(lines):
@@ -243,7 +246,7 @@ class Extractor:
                     table.scale = {"万元": 1e4, "亿元": 1e8, "千元": 1e3, "元": 1.0}[decl.group(1)]
                 continue
             prev_tab = tab
-            block = block_of.get(number)
+            block = block_of[number]
             bidx = block.index if block is not None else -1
             section = block.section if block is not None else None
             in_cells = tab or "|" in raw or (len(stripped) <= 40 and not _PROSE.search(raw))

@@ -231,10 +231,13 @@ def _cmp_before(text: str, lo: int, s: int) -> re.Match[str] | None:
 
 def _masked(line: str) -> list[tuple[int, int]]:
     """Spans of dates, document numbers, phone numbers and ordinals."""
-    if not _HAS_DIGIT.search(line):
+    first = _HAS_DIGIT.search(line)
+    if first is None:
         return []
     spans = []
-    for m in _MASK_ALL.finditer(line):
+    # every mask holds a digit at most 4 characters after its start (a bracket, 3 spaces): none
+    # starts earlier, so the scan starts there (look-behinds still see the text before it)
+    for m in _MASK_ALL.finditer(line, max(0, first.start() - 4)):
         a, b = m.span()
         if m.lastindex == 8 and a > 0 and (line[a - 1] in _DIGITS or line[a - 1] not in _CLAUSE_OPEN):
             continue  # an ordinal only where it opens a clause
@@ -259,13 +262,15 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     """Every figure mention in ``text``. ``bare=True`` also returns Arabic numbers without a unit
     (pattern ``"bare"``), which only a table or a comparator can make a figure."""
     out: list[Mention] = []
-    if not text or not _HAS_NUMERAL.search(text):
+    first = _HAS_NUMERAL.search(text) if text else None
+    if first is None:
         return out
     masks = _masked(text)  # non-overlapping, in order
     mask_starts = [a for a, _ in masks]
     n = len(text)
     debris = _DEBRIS_WORD.search(text) is not None  # the page-counter words, anywhere in the text
-    for m in _TOKEN.finditer(text):
+    # a token starts at a numeral or at the 百 of 百分之 three characters before one: none starts earlier
+    for m in _TOKEN.finditer(text, max(0, first.start() - 3)):
         s, e = m.span()
         pct, ar, cn = m.group("pct", "ar", "cn")
         is_cn = ar is None
@@ -410,7 +415,8 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             approx = True
         out.append(Mention(start, end, text[start:end], _clean(value * mult), unit, kind, comparator, approx, pattern,
                            scaled))
-    _link_ranges(text, out)
+    if len(out) > 1:  # a range needs two mentions
+        _link_ranges(text, out)
     return out if bare else [x for x in out if x.pattern != "bare"]
 
 

@@ -15,7 +15,7 @@ execution rate and score as the report's totals; a department report's projects 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 
 @cache
@@ -252,7 +252,10 @@ def _subject_of(text: str) -> str | None:
     return best
 
 
+@lru_cache(maxsize=8192)
 def _table_metric(row: str, col: str, kind: str, title: str = "") -> str | None:
+    """The metric of a table cell from its row label, column and the table's title (cached: a
+    function of these short strings, and headers and row labels recur across reports)."""
     row = row.replace(" ", "")
     col = col.replace(" ", "")
     # 总计 of a 收入支出决算总表 adds the carry-over: it is neither the year's revenue nor its spending
