@@ -273,6 +273,24 @@ def extract_statements(document: Document, blocks: list[Block]) -> StatementsFou
     return found
 
 
+def _quiet(block: Block, kind: str, text: str, list_carry: str | None, heading_type: Any) -> bool:
+    """Whether a block outside the problems and measures (holding no title word; for a non-heading, with
+    no cue carried over from the block before) stays without a type: what the general path of
+    :func:`extract_candidates` would find, in its order of tests."""
+    if kind == "table_row":
+        if "|" in text or "\t" in text:
+            return False
+    elif kind in ("heading", "paragraph", "list_item"):
+        if heading_type(block) is not None:
+            return False
+    else:
+        return False
+    if kind == "heading" or list_carry is None:
+        return True
+    # an introducing sentence before it gives a list item (or a marked or enumerated line) its type
+    return kind != "list_item" and not block.marker and ENUM.match(text) is None
+
+
 def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Candidate], StatementsFound]:
     """Every candidate statement (unscored) and the "no problems" finding."""
     found = StatementsFound()
@@ -301,12 +319,51 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             current = (typ, [])
         current[1].append((span, block, source, heading))
 
+    last_path: list[str] | None = None  # consecutive blocks mostly share their heading path (and verdict)
+    last_verdict: tuple[bool, str | None] = (False, None)
+
+    def heading_type(block: Block) -> str | None:
+        nonlocal last_path, last_verdict
+        titles_only = block.section in ("indicators", "budget")
+        path = block.heading_path
+        if last_path is not None and last_verdict[0] is titles_only and (path is last_path or path == last_path):
+            return last_verdict[1]
+        got = _heading_type(block, titles_only, headings)
+        last_path, last_verdict = path, (titles_only, got)
+        return got
+
     for block in blocks:
         span = _block_span(document, block)
         if not span.text:
             continue
         text = span.text
         btype = SECTION_TYPE.get(block.section)
+        kind = block.kind
+        if btype is None and (kind == "heading" or (carry is None and (kind != "paragraph" or cont is None))) \
+                and not has_title_word(text) and _quiet(block, kind, text, list_carry, heading_type):
+            # a block outside the problems and measures that nothing gives a type (no cue, no heading
+            # above, no list or sentence opened before it): only inline lists, cause clauses and cause
+            # cells can come of it. This is what the general path below does with such a block.
+            if kind == "heading":
+                table_cols = {}
+            list_carry = _intro_type(text)
+            cont = carry = None
+            flush()
+            for ltyp in ("problem", "measure") if LIST_OPENER.search(text) else ():
+                for li, item in enumerate(split_inline_list(span, ltyp) or []):
+                    cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
+                                           block.confidence, kind, item_pos=li, enumerated=True))
+            for cs, ce in _clause_cues(text):
+                cands_span = span.sub(cs, ce).strip()
+                if len(cands_span.text) >= 6:
+                    add("problem", cands_span, block, "clause_cue", False, new_run=True)
+                    flush()
+            if kind == "table_row":
+                if 4 <= len(text) <= 40 and not _DIGIT.search(text) and _CELL_CAUSE.search(text):
+                    cands.append(Candidate(span.strip(), "problem", block.index, "table", block.section,
+                                           block.confidence, kind))
+                flush()
+            continue
         # table rows: cause/measure columns
         if block.kind == "table_row" and ("|" in text or "\t" in text):
             flush()
@@ -333,7 +390,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             carry = None
             continue
         if btype is None and block.kind != "table_row":
-            htype = _heading_type(block, block.section in ("indicators", "budget"), headings)
+            htype = heading_type(block)
             if htype is not None:  # (text is no section title: those were passed over above)
                 btype = htype
                 via_heading = True
