@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from nlp.document import Block, Document, Fact, Figure
@@ -793,9 +794,35 @@ _FORMULA_UNIT = re.compile(r"[（(][A-Za-z/+\-*]+[)）]")
 _GRADE_BAND = re.compile(r"(?:[（(]?含[）)]?)?(?:以上|以下|及以上|及以下)?为(?:优秀|良好|优|良|中|一般|合格|差)")
 
 
+# What a mention reading reads of a figure: equal tuples (and the same figures) give the same mentions.
+_FIGURE_READ = attrgetter("line", "start", "end", "range_part", "comparator", "kind", "text", "value", "label",
+                          "metric", "in_table", "unit")
+
+
 def read_mentions(document: Document, figures: list[Figure], year: int | None = None) -> list[Mention]:
-    """Every figure that states a canonical metric, read in its clause (or, for a cell, its labels)."""
+    """Every figure that states a canonical metric, read in its clause (or, for a cell, its labels).
+
+    The last reading of the document is kept: the checks read the same figures again, without a
+    year, and the year changes nothing unless a label names another year (then it is read again).
+    The mentions returned are new objects each time (ranking writes their scores)."""
     memo = _doc_readings(document)
+    # keyed by the figures' identities; the entry holds the figures, so no identity is reused meanwhile
+    key = ("mentions", tuple(map(id, figures)))
+    seen = list(map(_FIGURE_READ, figures))
+    last = memo.get(key)
+    if last is not None and last[0] == seen and (last[2] == year or not last[3]):
+        return [Mention(m.metric, m.figure, m.exact, m.qualified, m.source, m.score, m.why, m.penalty)
+                for m in last[4]]
+    out, year_read = _read_mentions(document, figures, year, memo)
+    memo[key] = (seen, list(figures), year, year_read,
+                 [Mention(m.metric, m.figure, m.exact, m.qualified, m.source, m.score, m.why, m.penalty) for m in out])
+    return out
+
+
+def _read_mentions(document: Document, figures: list[Figure], year: int | None,
+                   memo: dict[Any, Any]) -> tuple[list[Mention], bool]:
+    """:func:`read_mentions` itself, and whether the year dropped a label (another year's column)."""
+    year_read = False
     project_report = memo.get("project_report")
     if project_report is None:
         project_report = memo["project_report"] = _is_project_report(document)
@@ -874,6 +901,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
                     if metric == fig_metric or fig_metric is None:
                         fig_metric = None
                 elif got is None and _label_year_differs(f.label, year):
+                    year_read = True
                     continue
             if metric is not None and _kind_fits(metric, f):
                 if metric == "self_score" and _INDICATOR_WORD.search(r.seg):
@@ -888,7 +916,7 @@ def read_mentions(document: Document, figures: list[Figure], year: int | None = 
             elif fig_metric and _kind_fits(fig_metric, f) and measure is None and subject is None \
                     and (f.in_table or not STRICT_SENTENCES):
                 out.append(Mention(fig_metric, f, 0.5 if f.in_table else 0.4, False, "figure"))
-    return out
+    return out, year_read
 
 
 def _kind_fits(metric: str, f: Figure) -> bool:

@@ -83,3 +83,29 @@ def test_label_reading_is_shared_across_years() -> None:
         assert _read_label(label, None) == _label_metric(label)
     assert _read_label("支出总额 2022年决算数", 2023) is None
     assert _read_label("支出总额 2022年决算数", 2022) == _label_metric("支出总额 2022年决算数") is not None
+
+
+def test_a_second_reading_of_the_same_figures_is_kept_and_fresh() -> None:
+    """The checks read the facts' figures again without a year: the kept reading is returned as new
+    mention objects; a label of another year, or a changed figure, is read again."""
+    from nlp.document import Figure
+    from nlp.facts import read_mentions
+
+    lines = ["某某局2023年度部门整体支出绩效自评报告", "\t支出总额", "\t905.00", "\t1012.40", "年初预算数为100万元。"]
+    d = Document(doc="t.txt", lines=lines)
+    figs = [Figure(block=0, line=3, start=1, end=7, text="905.00", value=9050000.0, unit="元", kind="amount",
+                   label="支出总额 2022年决算数", in_table=True),
+            Figure(block=0, line=4, start=1, end=8, text="1012.40", value=10124000.0, unit="元", kind="amount",
+                   label="支出总额 2023年决算数", in_table=True),
+            Figure(block=0, line=5, start=6, end=11, text="100万元", value=1000000.0, unit="元", kind="amount")]
+    with_year = read_mentions(d, figs, 2023)
+    assert [m.figure.text for m in with_year] == ["1012.40", "100万元"]
+    cold = Document(doc="t.txt", lines=list(lines))
+    no_year = read_mentions(d, figs)  # the 2022 column counts without a year: read again
+    assert no_year == read_mentions(cold, figs) and len(no_year) == 3
+    again = read_mentions(d, figs, 2023)
+    assert again == with_year and all(a is not b for a, b in zip(again, with_year, strict=True))
+    figs[2].label, figs[2].metric = "x", "budget_initial"
+    assert read_mentions(d, figs, 2023) == read_mentions(Document(doc="t.txt", lines=list(lines)), figs, 2023)
+    same_year_only = figs[1:]
+    assert read_mentions(d, same_year_only, 2023) == read_mentions(d, same_year_only)

@@ -180,16 +180,18 @@ def _cells_of(line: str, number: int, stripped: str | None = None) -> list[_Cell
 @lru_cache(maxsize=8192)
 def _numeric(t: str) -> Mention | None:
     """The one figure a cell consists of, or None (cached: table cells repeat; callers never mutate it)."""
-    if len(t) > 40:
+    if len(t) > _SHORT_LINE:
         return None
     # a cell that is a whole short line has been read as one already (and the other way round)
-    ms = _short_line_mentions(t) if len(t) <= _SHORT_LINE else parse_figures(t, bare=True)
+    ms = _short_line_mentions(t)  # a cell is at most _SHORT_LINE long
     if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(t):
         return ms[0]
     return None
 
 
-_SHORT_LINE = 24  # table cells and headers: lines this short recur across reports
+# Table cells and headers: lines this short recur across reports, and a cell (at most 40 characters)
+# that is a whole line shares the line's reading
+_SHORT_LINE = 40
 
 
 @lru_cache(maxsize=8192)
