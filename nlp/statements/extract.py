@@ -25,6 +25,7 @@ from nlp.statements.split import (
     PROBLEM_HEADING_WORD,
     PROBLEM_TRIGGER,
     SENT_END,
+    TITLE_WORD,
     TRIGGER_WORD,
     Span,
     cut_intro,
@@ -332,15 +333,25 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         last_path, last_verdict = path, (titles_only, got)
         return got
 
+    doc_lines = document.lines
+    n_lines = len(doc_lines)
     for block in blocks:
-        span = _block_span(document, block)
-        if not span.text:
+        first = block.line_start
+        if first == block.line_end and 1 <= first <= n_lines:  # one line (most blocks): _block_span's text
+            text = doc_lines[first - 1]
+            if "#" in text or "*" in text or "[" in text:
+                text = _DEBRIS.sub("", text)
+            text = text.strip()
+            span: Span | None = None  # built when needed: Span(text, [first] * len(text))
+        else:
+            span = _block_span(document, block)
+            text = span.text
+        if not text:
             continue
-        text = span.text
         btype = SECTION_TYPE.get(block.section)
         kind = block.kind
         if btype is None and (kind == "heading" or (carry is None and (kind != "paragraph" or cont is None))) \
-                and not has_title_word(text) and _quiet(block, kind, text, list_carry, heading_type):
+                and TITLE_WORD.search(text) is None and _quiet(block, kind, text, list_carry, heading_type):
             # a block outside the problems and measures that nothing gives a type (no cue, no heading
             # above, no list or sentence opened before it): only inline lists, cause clauses and cause
             # cells can come of it. This is what the general path below does with such a block.
@@ -348,22 +359,33 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                 table_cols = {}
             list_carry = _intro_type(text)
             cont = carry = None
-            flush()
-            for ltyp in ("problem", "measure") if LIST_OPENER.search(text) else ():
+            if current is not None:
+                flush()
+            clauses = _clause_cues(text)
+            opener = LIST_OPENER.search(text) is not None
+            cell = kind == "table_row" and 4 <= len(text) <= 40 and not _DIGIT.search(text) \
+                and _CELL_CAUSE.search(text) is not None
+            if not (clauses or opener or cell):
+                continue
+            if span is None:
+                span = Span(text, [first] * len(text))
+            for ltyp in ("problem", "measure") if opener else ():
                 for li, item in enumerate(split_inline_list(span, ltyp) or []):
                     cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
                                            block.confidence, kind, item_pos=li, enumerated=True))
-            for cs, ce in _clause_cues(text):
+            for cs, ce in clauses:
                 cands_span = span.sub(cs, ce).strip()
                 if len(cands_span.text) >= 6:
                     add("problem", cands_span, block, "clause_cue", False, new_run=True)
                     flush()
+            if cell:
+                cands.append(Candidate(span.strip(), "problem", block.index, "table", block.section,
+                                       block.confidence, kind))
             if kind == "table_row":
-                if 4 <= len(text) <= 40 and not _DIGIT.search(text) and _CELL_CAUSE.search(text):
-                    cands.append(Candidate(span.strip(), "problem", block.index, "table", block.section,
-                                           block.confidence, kind))
                 flush()
             continue
+        if span is None:
+            span = Span(text, [first] * len(text))
         # table rows: cause/measure columns
         if block.kind == "table_row" and ("|" in text or "\t" in text):
             flush()
