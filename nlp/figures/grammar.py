@@ -112,6 +112,7 @@ _CMP_MAP = {
     "等于": "=", "＝": "=", "=": "=",
 }
 _APPROX_WORDS = {"约", "近", "将近", "接近"}
+_SCALE_OF = {"万": 1e4, "亿": 1e8}
 _POST_MAP = {"以上": ">=", "以下": "<=", "以内": "<="}
 
 # Spans masked before scanning: dates, document numbers, phone numbers, ordinals.
@@ -202,6 +203,7 @@ _SUFFIX_FIRST = frozenset(" \u3000\u00a0余多万亿" + "".join(u[0] for u in _U
 # character before the number is neither one of these nor a space, the pattern cannot match there.
 _REF_LAST = frozenset("第号码件表图oO.话机真编_")
 _CMP_LAST = frozenset("于过足少多到≥≤=><＞＜＝≧≦约近")
+_CMP_TRY = _CMP_LAST | frozenset(" \u3000\n")
 # The first characters of the words after a number that make it a name or a date, and the spaces
 # the pattern skips before them.
 _NAME_FIRST = frozenset(" \u3000\u00a0年月号届级周中大热办路楼版代世强包无零进码")
@@ -272,7 +274,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
     # a token starts at a numeral or at the 百 of 百分之 three characters before one: none starts earlier
     for m in _TOKEN.finditer(text, max(0, first.start() - 3)):
         s, e = m.span()
-        pct, ar, cn = m.group("pct", "ar", "cn")
+        pct, ar, cn = m.groups()  # the groups in order: pct, ar, cn
         is_cn = ar is None
         sm = None
         if is_cn and not pct:
@@ -288,16 +290,18 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             k = bisect_right(mask_starts, t0) - 1
             if k >= 0 and t0 < masks[k][1]:
                 continue
+        prev = text[s - 1] if s > 0 else ""  # the character before the number ("" at the start)
         # numbers glued to letters or more digits are codes
-        if s > 0 and (text[s - 1].isascii() and text[s - 1].isalnum()):
+        if prev.isascii() and prev.isalnum():
             continue
         if e < n and text[e].isascii() and text[e].isalpha() and text[e] not in "xX":
             continue
-        if is_cn and s > 0 and (text[s - 1] in _CN_PREV_WORD):
+        if is_cn and prev in _CN_PREV_WORD:
             continue
         # the look-behinds read the few characters before the number (pos/endpos: no slices)
         b6 = max(0, s - 6)
-        if _ref_before(text, b6, s) or (debris and _DEBRIS_BEFORE.search(text, max(0, s - 8), s)):
+        if ((prev in _REF_LAST or prev.isspace()) and _REF_BEFORE.search(text, b6, s)) or (  # as _ref_before
+                debris and _DEBRIS_BEFORE.search(text, max(0, s - 8), s)):
             continue
         if text.endswith(("指标", "目标", "任务", "项目", "问题"), b6, s) and text[e:e + 1] in ":：.．、)）":
             continue  # 指标1:, 目标2. name an item, they do not measure it
@@ -312,7 +316,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
         if sm is None:
             sm = _SUFFIX.match(text, e)
         assert sm is not None
-        unit, scale, post, per, a1, a2 = sm.group("unit", "scale", "post", "per", "a1", "a2")
+        a1, scale, a2, unit, per, post = sm.groups()  # the groups in pattern order
         approx = bool(a1 or a2)
         end = sm.end()
         while end > e and text[end - 1] in " \u3000\u00a0":
@@ -374,7 +378,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
                 unit = "元"
             else:
                 bare_scale = True
-        mult = {"万": 1e4, "亿": 1e8}.get(scale or "", 1.0)
+        mult = _SCALE_OF[scale] if scale else 1.0
         if unit in _MONEY:
             mult *= _MONEY[unit]
             scaled = mult != 1.0
@@ -400,7 +404,7 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             pattern = "bare"
             kind = "other"
         comparator = None
-        cm = _cmp_before(text, b6, s)
+        cm = _CMP_BEFORE.search(text, b6, s) if prev in _CMP_TRY else None  # as _cmp_before
         start = s
         if cm:
             word = cm.group("cmp")
@@ -413,8 +417,9 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             comparator = _POST_MAP[post]
         elif post == "左右":
             approx = True
-        out.append(Mention(start, end, text[start:end], _clean(value * mult), unit, kind, comparator, approx, pattern,
-                           scaled))
+        r = round(value * mult, 6)  # _clean, inline
+        out.append(Mention(start, end, text[start:end], float(int(r)) if r == int(r) else r, unit, kind, comparator,
+                           approx, pattern, scaled))
     if len(out) > 1:  # a range needs two mentions
         _link_ranges(text, out)
     return out if bare else [x for x in out if x.pattern != "bare"]
