@@ -220,7 +220,9 @@ def _clause_cues(text: str) -> list[tuple[int, int]]:
     if "因" not in text and "由于" not in text and "受" not in text:
         return []  # both patterns below need 原因/因为/因受/由于/受
     out = []
-    for m in PROBLEM_TRIGGER.finditer(text):
+    # a kept trigger holds 原因, 因为 or 由于 (the pattern has no fixed start: a search tries every position)
+    triggers = PROBLEM_TRIGGER.finditer(text) if "原因" in text or "因为" in text or "由于" in text else ()
+    for m in triggers:
         g = m.group(0)
         if ("原因" not in g and "因为" not in g and "由于" not in g) or len(g) < 3:
             continue
