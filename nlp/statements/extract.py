@@ -517,8 +517,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
     # (a table row holding an instruction is a template note: none of its pieces is a statement)
     by_index = {b.index: b for b in blocks}
     notes = {i for i in {c.block for c in cands if c.kind == "table_row"}
-             if i in by_index and INSTRUCTION.search(by_index[i].text)}
-    cands = [c for c in cands if len(_CJK.findall(c.span.text)) >= 3 and not INSTRUCTION.search(c.span.text)
+             if i in by_index and _is_instruction(by_index[i].text)}
+    cands = [c for c in cands if _CJK3.search(c.span.text) is not None and not _is_instruction(c.span.text)
              and c.block not in notes and not _cue_only(c.span.text) and len(_PIPE.findall(c.span.text)) < 3
              and not (c.kind == "table_row" and _is_label_cell(c.span.text))]
     _add_context(cands, blocks, by_index, headings)
@@ -608,6 +608,15 @@ def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int
 
 
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
+_CJK3 = re.compile(r"[\u4e00-\u9fa5][^\u4e00-\u9fa5]*[\u4e00-\u9fa5][^\u4e00-\u9fa5]*[\u4e00-\u9fa5]")  # three or more
+# a character every match of INSTRUCTION holds (需…, 应…, 请…, …字以内, 填报/填表说明, 包括但不限于, A=B/C)
+_INSTRUCTION_HINT = re.compile("[需应请字填包=＝]")
+
+
+def _is_instruction(text: str) -> bool:
+    """INSTRUCTION.search(text), tried only on a text holding a character that every match holds
+    (the pattern opens with a lookbehind, so a search is tried at every position)."""
+    return _INSTRUCTION_HINT.search(text) is not None and INSTRUCTION.search(text) is not None
 _PIPE = re.compile(r"[|｜]")  # a run of cell separators: a flattened table row, not a statement
 
 
