@@ -472,3 +472,13 @@ def test_block_path_json_is_json_dumps() -> None:
 
     for path in [(), ("一、概况",), ("a\"b\\c", "line\nbreak\t\u2028", "\x00\x1f", "（二）支出"), ("x", 3, None)]:
         assert _path_json(path) == json.dumps(list(path), ensure_ascii=False)
+
+
+def test_check_lines_json_is_json_dumps() -> None:
+    """A check's lines are written without json.dumps for plain ints: same text."""
+    import json
+
+    from nlp.triage.worker import _lines_json
+
+    for lines in [[], [3], (12, 40, 7), [1, True, 2.5], {5}]:
+        assert _lines_json(lines) == json.dumps(list(lines))

@@ -65,6 +65,15 @@ def _path_json(key: tuple[Any, ...]) -> str:
     return "[" + ", ".join(map(_JSON_STR, key)) + "]"
 
 
+def _lines_json(lines: Any) -> str:
+    """``json.dumps(list(lines))``; a list of plain ints is written directly (most checks name a few lines)."""
+    lines = list(lines)
+    for n in lines:
+        if type(n) is not int:
+            return json.dumps(lines)
+    return "[" + ", ".join(map(str, lines)) + "]"
+
+
 def _block_rows(doc: str, blocks: list[Any]) -> list[tuple[Any, ...]]:
     """The blocks table's rows. Consecutive blocks mostly share their heading path, so a path equal to
     the previous block's reuses its JSON, and each distinct path is encoded once per report."""
@@ -110,8 +119,8 @@ def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tupl
     )]
     rows["blocks"] = _block_rows(doc, report.blocks)
     rows["figures"] = [
-        (doc, g.block, g.line, g.start, g.end, g.text, _f(g.value), g.unit, g.kind, g.comparator, g.label,
-         g.metric, _f(g.confidence))
+        (doc, g.block, g.line, g.start, g.end, g.text, v if type(v := g.value) is float else _f(v), g.unit, g.kind,
+         g.comparator, g.label, g.metric, c if type(c := g.confidence) is float else _f(c))
         for g in report.figures
     ]
     rows["facts"] = [
@@ -120,7 +129,7 @@ def report_rows(report: Report, sha: str, elapsed: float) -> dict[str, list[tupl
         for key, f in report.facts.items()
     ]
     rows["checks"] = [
-        (doc, i, c.check, c.status, c.detail, json.dumps(list(c.lines))) for i, c in enumerate(report.checks)
+        (doc, i, c.check, c.status, c.detail, _lines_json(c.lines)) for i, c in enumerate(report.checks)
     ]
     rows["statements"] = [
         (doc, i, s.line, s.type, s.text, s.block, _f(s.confidence), _f(s.boilerplate))
