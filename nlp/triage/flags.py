@@ -280,10 +280,13 @@ def _table_rows_by_header(lines: list[str]) -> list[tuple[int, str]]:
     only a tab). The line returned for a missing actual is the empty cell's line (else the row's).
     """
     out: list[tuple[int, str]] = []
-    stripped = [raw.strip() for raw in lines]
     whole = "".join(lines)
+    has_cells = "|" in whole or "\t" in whole
+    if not has_cells and "目标" not in whole and "指标值" not in whole:
+        return out  # no row per line, and no target header cell (each holds one of these words)
+    stripped = [raw.strip() for raw in lines]
     # layout 1: a row per line (a text without | or tab has none)
-    rows = zip(lines, stripped, strict=True) if "|" in whole or "\t" in whole else ()
+    rows = zip(lines, stripped, strict=True) if has_cells else ()
     header: tuple[int, int, int] | None = None  # (ncols, target idx, actual idx)
     for n, (raw, text) in enumerate(rows, start=1):
         if "|" not in raw and "\t" not in text:
