@@ -255,7 +255,7 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
             add(_clip_org(val), "field", no, 3.0)
         elif m and "主管部门" in t[: m.start(1)]:
             add(_clip_org(m.group(1)), "field_parent", no, 1.0)
-        elif _FIELD_ALONE_RX.match(_despace(t)) or _despace(t.replace("|", " ")) in _FIELD_WORDS:
+        elif _FIELD_ALONE_RX.match(flat_t := _despace(t)) or flat_t.replace("|", "") in _FIELD_WORDS:
             for no2, text2 in nonempty[idx + 1: idx + 12]:
                 cells = [c for c in re.split(r"[|\t]", text2) if c.strip()] or [text2]
                 for c in cells:
@@ -266,8 +266,8 @@ def _department_candidates(document: Document) -> list[dict[str, Any]]:
                 else:
                     continue
                 break
-        mm = _META_RX.search(t)
-        if mm and idx < 25:
+        mm = _META_RX.search(t) if idx < 25 else None  # a metadata line counts only near the top
+        if mm:
             add(_clip_org(mm.group(1)), "meta", no, 1.0)
         elif idx < 25 and _META_ALONE.fullmatch(t) and idx + 1 < len(nonempty):
             nxt = _BULLET.sub("", nonempty[idx + 1][1]).strip()
@@ -441,6 +441,8 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
                 break
     title_years: list[tuple[int, int, bool]] = []
     for k, text in enumerate(first):
+        if "1" not in text and "2" not in text:
+            continue  # no year on this line (a title year is 19xx or 20xx)
         t = _despace(text)
         if _DATE_CONTEXT.search(t) and not _TITLE_WORDS.search(_DATE_CONTEXT.sub("", t)):
             continue
@@ -650,7 +652,6 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     seg = _despace(line[seg_start:start])
     if carry and seg_start == 0:
         seg = _despace(carry)[-12:] + seg
-    sentence = _despace(line[max(sent_start, seg_start - 100):seg_start])
     measure = _nearest_of("measure", seg)
     meas_name, exact, m_start, m_end = None, 0.0, len(seg), len(seg)
     if measure:
@@ -690,6 +691,7 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
                 reading.subject = "other"
     chained = prev_end > sent_start and prev_end >= start - 40  # a list of figures: X数A，Y数B
     if reading.subject is None and meas_name and chained:
+        sentence = _despace(line[max(sent_start, seg_start - 100):seg_start])  # the clauses before, when needed
         inh = _nearest_of("subject", sentence)
         if inh:
             s = inh[0][1]
@@ -856,8 +858,10 @@ def _read_mentions(document: Document, figures: list[Figure], year: int | None,
             if got_clause is None:
                 r = _read_clause(line, f, prev_end, carry)
                 # a formula, not a statement; or a grading band (得分≥85分为优秀)
-                skip = bool(_FORMULA.search(_FORMULA_UNIT.sub("", r.seg[-25:]))
-                            or _GRADE_BAND.match(_despace(line[f.end: f.end + 6])))
+                # (each pattern tried only where its characters are: dropping units adds none)
+                tail, after = r.seg[-25:], line[f.end: f.end + 6]
+                skip = bool((_FORMULA.search(tail) and _FORMULA.search(_FORMULA_UNIT.sub("", tail)))
+                            or ("为" in after and _GRADE_BAND.match(_despace(after))))
                 got_clause = memo[key] = (r, skip)
             r, skip = got_clause
             prev_end = max(prev_end, f.end)
