@@ -178,8 +178,10 @@ def normalise_department(name: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _clip_org(text: str) -> str | None:
-    """The longest organisation-looking prefix-free span of ``text`` ending in an org suffix."""
+    """The longest organisation-looking prefix-free span of ``text`` ending in an org suffix (cached:
+    a function of the text, and titles, field values and signature lines recur)."""
     text = _despace(text)
     best = None
     for m in _SUFFIX_RX.finditer(text):
