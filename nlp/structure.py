@@ -109,6 +109,8 @@ def _headingish(body: str, full: str, style: str | None) -> bool:
     if not body:
         return style is not None
     n = len(body)
+    if n > (28 if style is None else 40):  # too long for a title either way (checked first: cheapest)
+        return False
     inner = body.rstrip("。.；;：:")
     if _TERMINAL_RX.search(inner):
         return False
