@@ -710,9 +710,12 @@ def _read_clause(line: str, fig: Figure, prev_end: int, carry: str = "") -> _Rea
     return reading
 
 
+_PROJECT_HEAD = re.compile(r"(?:项目|专项资金|专项经费|专项)(?:支出)?(?:绩效)?(?:目标)?(?:自评|评价|绩效)")
+
+
 def _is_project_report(document: Document) -> bool:
-    head = re.sub(r"\s+", "", "".join(ln for ln in document.lines[:12]))
-    return bool(re.search(r"(?:项目|专项资金|专项经费|专项)(?:支出)?(?:绩效)?(?:目标)?(?:自评|评价|绩效)", head)) and "整体" not in head
+    head = _despace("".join(document.lines[:12]))
+    return bool(_PROJECT_HEAD.search(head)) and "整体" not in head
 
 
 _LABEL_NEUTRAL = re.compile(
@@ -901,12 +904,15 @@ def _read_mentions(document: Document, figures: list[Figure], year: int | None,
             fig_metric = f.metric
             if metric is None and measure is None and subject is None and f.label:
                 key = ("label", f.label, year)
-                got = memo[key] if key in memo else memo.setdefault(key, _read_label(f.label, year))
+                got_label = memo.get(key)
+                if got_label is None:  # the reading, and whether the year rules the label out
+                    got_label = memo[key] = (_read_label(f.label, year), _label_year_differs(f.label, year))
+                got, other_year = got_label
                 if got is not None and _kind_fits(got[0], f):
                     metric, qualified, exact = got
                     if metric == fig_metric or fig_metric is None:
                         fig_metric = None
-                elif got is None and _label_year_differs(f.label, year):
+                elif got is None and other_year:
                     year_read = True
                     continue
             if metric is not None and _kind_fits(metric, f):
