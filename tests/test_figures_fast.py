@@ -124,3 +124,14 @@ def test_scans_start_at_the_first_numeral() -> None:
     assert got == [(0, "达到百分之五十", 50.0, "%"), (8, "百分之九十五", 95.0, "%")]
     for line in ["（  2023）12号文", "文号〔2023〕5号", "见( 3 )条", "电话 023-12345678", "2023年5月", "无数字"]:
         assert _masked(line) == [m.span() for m in _MASK_ALL.finditer(line)], line
+
+
+def test_suffix_skipped_only_where_it_would_match_empty() -> None:
+    """Where the character after a number starts no suffix, the suffix pattern matches empty."""
+    from nlp.figures.grammar import _SUFFIX, _SUFFIX_ANY
+
+    text = "".join(chr(c) for c in range(0x20, 0x3100)) + "万元以上左右/亩余多亿"
+    for e in range(len(text) + 1):
+        if e == len(text) or text[e] not in _SUFFIX_ANY:
+            m = _SUFFIX.match(text, e)
+            assert m is not None and m.end() == e and not any(m.groups()), e

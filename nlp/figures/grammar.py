@@ -201,6 +201,8 @@ _CLAUSE_OPEN = set(" \t\u3000。；;：:，,!！?？")
 _SUFFIX_FIRST = frozenset(" \u3000\u00a0余多万亿" + "".join(u[0] for u in _UNITS))
 # The last characters of the look-behind words. A look-behind ends at the number (``\s*$``): when the
 # character before the number is neither one of these nor a space, the pattern cannot match there.
+# ... and with a rate's slash or a trailing bound (以上, 左右): what the suffix pattern can start with
+_SUFFIX_ANY = _SUFFIX_FIRST | frozenset("/／以左")
 _REF_LAST = frozenset("第号码件表图oO.话机真编_")
 _CMP_LAST = frozenset("于过足少多到≥≤=><＞＜＝≧≦约近")
 _CMP_TRY = _CMP_LAST | frozenset(" \u3000\n")
@@ -313,12 +315,15 @@ def parse_figures(text: str, bare: bool = False) -> list[Mention]:
             value = to_number(num_s)
             if value is None:
                 continue
-        if sm is None:
+        if sm is None and e < n and text[e] in _SUFFIX_ANY:
             sm = _SUFFIX.match(text, e)
-        assert sm is not None
-        a1, scale, a2, unit, per, post = sm.groups()  # the groups in pattern order
+        if sm is not None:
+            a1, scale, a2, unit, per, post = sm.groups()  # the groups in pattern order
+            end = sm.end()
+        else:  # nothing a suffix starts with follows: it would match empty, every group None
+            a1 = scale = a2 = unit = per = post = None
+            end = e
         approx = bool(a1 or a2)
-        end = sm.end()
         while end > e and text[end - 1] in " \u3000\u00a0":
             end -= 1
         if unit is None and not scale:
