@@ -168,8 +168,10 @@ def _despace(text: str) -> str:
     return "".join(text.split())
 
 
+@lru_cache(maxsize=8192)
 def normalise_department(name: str) -> str:
-    """A department name without spaces, seal marks and trailing report words."""
+    """A department name without spaces, seal marks and trailing report words (cached: a function
+    of the name, read again for every candidate)."""
     s = _despace(name)
     s = _SEAL.sub("", s)
     s = s.strip("：:，,。.、|-—_ ")
