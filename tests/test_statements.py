@@ -322,3 +322,24 @@ def test_instruction_and_chinese_count_shortcuts_agree_with_the_patterns() -> No
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
         assert ex._is_instruction(text) == (INSTRUCTION.search(text) is not None), text
         assert (ex._CJK3.search(text) is not None) == (len(ex._CJK.findall(text)) >= 3), text
+
+
+def test_a_text_without_any_cue_word_passes_every_quiet_block_test() -> None:
+    """Quiet blocks without one of _ANY_CUE's words skip the title, intro, list, clause and cell tests:
+    each of those needs one of the words."""
+    import random
+
+    from nlp.statements import extract as ex
+    from nlp.statements.split import LIST_OPENER, TITLE_WORD
+
+    words = ["问题", "原因", "不足", "措施", "建议", "下一步", "意见", "方向", "如下", "因为", "由于", "受", "存在",
+             "发现", "提出", "采取", "通过", "实施", "困难", "紧张", "滞后", "未", "无法", "不能", "影响", "偏差",
+             "以下", "方面", "主要", "预算", "资金", "执行", "，", "。", "：", "一是", "12", "个", "等"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        if ex._ANY_CUE.search(text) is not None:
+            continue
+        assert TITLE_WORD.search(text) is None and LIST_OPENER.search(text) is None, text
+        assert ex._CELL_CAUSE.search(text) is None and ex._intro_type(text) is None, text
+        assert ex._clause_cues(text) == [], text

@@ -8,6 +8,7 @@ Parsers (python-docx, pdfplumber, bs4) are imported only when a file of their ki
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def read(path: str | Path, doc: str | None = None, limits: Limits | Mapping[str,
         raise InputNotFoundError(name, "no such file") from None
     except OSError as exc:
         raise InputNotFoundError(name, f"cannot access the file ({exc.strerror or exc})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):  # (what path.is_dir() asks, from the stat already made)
         raise UnsupportedFormatError(name, "is a folder, not a file", "pass the folder itself to walk it")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:

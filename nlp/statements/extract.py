@@ -276,6 +276,12 @@ def extract_statements(document: Document, blocks: list[Block]) -> StatementsFou
     return found
 
 
+# every word that one of a quiet block's tests needs (TITLE_WORD, _intro_type's closing words,
+# _clause_cues' 因/由于/受, LIST_OPENER, _CELL_CAUSE): a text without any passes all of them by
+_ANY_CUE = re.compile("问题|原因|不足|措施|建议|下一步|意见|方向|如下|因|由于|受|存在|发现|提出|采取|通过|实施|"
+                      "困难|紧张|滞后|未|无法|不能|影响|偏差")
+
+
 def _quiet(block: Block, kind: str, text: str, list_carry: str | None, heading_type: Any) -> bool:
     """Whether a block outside the problems and measures (holding no title word; for a non-heading, with
     no cue carried over from the block before) stays without a type: what the general path of
@@ -353,16 +359,20 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
         btype = SECTION_TYPE.get(block.section)
         kind = block.kind
         if btype is None and (kind == "heading" or (carry is None and (kind != "paragraph" or cont is None))) \
-                and TITLE_WORD.search(text) is None and _quiet(block, kind, text, list_carry, heading_type):
+                and ((wordless := _ANY_CUE.search(text) is None) or TITLE_WORD.search(text) is None) \
+                and _quiet(block, kind, text, list_carry, heading_type):
             # a block outside the problems and measures that nothing gives a type (no cue, no heading
             # above, no list or sentence opened before it): only inline lists, cause clauses and cause
             # cells can come of it. This is what the general path below does with such a block.
             if kind == "heading":
                 table_cols = {}
-            list_carry = _intro_type(text)
             cont = carry = None
             if current is not None:
                 flush()
+            if wordless:  # (most blocks) no introducing sentence, list, cause clause or cause cell
+                list_carry = None
+                continue
+            list_carry = _intro_type(text)
             clauses = _clause_cues(text)
             opener = LIST_OPENER.search(text) is not None
             cell = kind == "table_row" and 4 <= len(text) <= 40 and not _DIGIT.search(text) \
