@@ -953,11 +953,16 @@ _GRADE_AFTER_RX = re.compile(r"(?:评为|评定为|属于|为|达到)[“\"「]?
 
 # Both grade patterns need one of these characters (等次, 等级, 评级, 评定为, 定为, 档次, 级)
 _GRADE_CUE = re.compile(r"[等评档定级]")
+# ... and a grade word (优秀 … 差, 一般), which holds one of these characters (on the raw line too:
+# despacing only drops spaces)
+_GRADE_WORD = re.compile(r"[优良中差般]")
 
 
 def _grade_mentions(document: Document) -> list[dict[str, Any]]:
     out = []
     for i in _lines_with(document, _GRADE_CUE):
+        if not _GRADE_WORD.search(document.lines[i]):
+            continue  # both patterns end in a grade word
         t = _despace(document.lines[i])
         for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]:
             ctx = t[max(0, m.start() - 20): m.start()]

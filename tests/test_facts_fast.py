@@ -109,3 +109,16 @@ def test_a_second_reading_of_the_same_figures_is_kept_and_fresh() -> None:
     assert read_mentions(d, figs, 2023) == read_mentions(Document(doc="t.txt", lines=list(lines)), figs, 2023)
     same_year_only = figs[1:]
     assert read_mentions(d, same_year_only, 2023) == read_mentions(d, same_year_only)
+
+
+def test_grade_lines_without_a_grade_word_are_skipped_as_before() -> None:
+    """Grade mentions need a grade word: spaced ones (一 般) still count."""
+    lines = ["评价等级为一 般", "等级：优 秀", "评价工作等次安排", "绩效等级为“良好”等级", "评分说明"]
+    doc = Document(doc="t.txt", lines=lines)
+    from nlp.facts import _GRADE_AFTER_RX, _GRADE_RX
+
+    want = [(m.group(1), i + 1) for i, ln in enumerate(lines) for t in [_despace(ln)]
+            for m in [*_GRADE_RX.finditer(t), *_GRADE_AFTER_RX.finditer(t)]]
+    assert [(g["value"], g["line"]) for g in _grade_mentions(doc)] == [(
+        {"一般": "一般", "优秀": "优秀", "良好": "良好"}[v], n) for v, n in want]
+    assert [n for _v, n in want] == [1, 2, 4, 4]

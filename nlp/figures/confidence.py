@@ -77,12 +77,21 @@ def _plan(f: Figure, weights: dict[str, tuple[int, float]],
     return tuple(step for _col, step in plan)
 
 
-def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
+def _line_facts(line: str) -> tuple[str, str, float, float, float]:
+    """What the features read of a figure's whole line (the same for every figure on it): the line,
+    stripped, and its tab, pipe and length features."""
+    return (line, line.strip(), 1.0 if line.startswith("\t") else 0.0, 1.0 if "|" in line else 0.0,
+            min(len(line), 400) / 400.0)
+
+
+def _logit(f: Figure, line_facts: tuple[str, str, float, float, float], weights: dict[str, tuple[int, float]],
            numeric: tuple[tuple[int, float] | None, ...],
            plans: dict[tuple[Any, ...], tuple[tuple[int, float], ...]] | None = None) -> float:
     """The linear part of the model for ``figure_features(f, line)`` without building its dict:
-    the same products, summed in column order (a zero product leaves the sum as it is). ``plans``
-    keeps the column order of each one-hot combination (they recur: a handful per report)."""
+    the same products, summed in column order (a zero product leaves the sum as it is). ``line_facts``
+    is ``_line_facts(line)``, made once per line; ``plans`` keeps the column order of each one-hot
+    combination (they recur: a handful per report)."""
+    line, stripped, tab_line, pipe_line, line_len = line_facts
     key = (f.pattern, f.kind, f.unit, f.in_table, f.metric)
     plan = plans.get(key) if plans is not None else None
     if plan is None:
@@ -101,13 +110,13 @@ def _logit(f: Figure, line: str, weights: dict[str, tuple[int, float]],
         min(len(_NON_DIGIT.sub("", text)), 12) / 12.0,
         1.0 if ("." in text or "．" in text) else 0.0,
         1.0 if f.value == 0 else 0.0,
-        1.0 if line.strip() == text.strip() else 0.0,
-        1.0 if line.startswith("\t") else 0.0,
-        1.0 if "|" in line else 0.0,
+        1.0 if stripped == text.strip() else 0.0,
+        tab_line,
+        pipe_line,
         0.0 if f.range_part is None else 1.0,
         1.0 if _QUOTE_OPEN.search(line, max(0, start - 4), start) else 0.0,
         1.0 if end < len(line) and "\u4e00" <= line[end] <= "\u9fff" else 0.0,
-        min(len(line), 400) / 400.0,
+        line_len,
     )
     acc = 0.0
     for i, c in plan:
@@ -156,7 +165,13 @@ class ConfidenceModel:
             weights, numeric = self._weights()
             plans = self.__dict__["_weights_cache"][3]  # made with the weights, for the same model
             lines = document.lines
-            z = [_logit(f, lines[f.line - 1], weights, numeric, plans) for f in figures]
+            per_line: dict[int, tuple[str, str, float, float, float]] = {}
+            z = []
+            for f in figures:
+                facts = per_line.get(f.line)
+                if facts is None:
+                    facts = per_line[f.line] = _line_facts(lines[f.line - 1])
+                z.append(_logit(f, facts, weights, numeric, plans))
             return [float(p) for p in expit(np.asarray(z, dtype=float) + clf.intercept_)]
         X = [figure_features(f, document.lines[f.line - 1]) for f in figures]
         proba = self.predict_proba(X)
