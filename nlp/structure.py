@@ -70,6 +70,7 @@ class _Line:
     marker: str | None = None
     kind: str = "paragraph"
     level_hint: int | None = None
+    last: int = 0  # the last line of a joined group (0: this line only)
 
 
 def strip_debris(text: str) -> str:
@@ -220,16 +221,19 @@ def parse(document: Document, join_wrapped: bool = False) -> list[Block]:
                 groups[-1].append(ln)
             else:
                 groups.append([ln])
-        runs = [(g[0], g[-1].number, g[0].text if len(g) == 1 else "".join(x.text for x in g)) for g in groups]
-    else:
-        runs = [(ln, ln.number, ln.text) for ln in lines]
+        # a group becomes one line spanning its lines (a copy: the lines themselves stay as they were)
+        lines = [g[0] if len(g) == 1 else _Line(g[0].number, g[0].raw, "".join(x.text for x in g), g[0].style,
+                                                g[0].marker, g[0].kind, g[0].level_hint, g[-1].number)
+                 for g in groups]
 
     blocks: list[Block] = []
     stack: list[tuple[str, str]] = []  # (style, heading text), outermost first
     ordinals: list[int | None] = []  # the number each stacked heading counted
     titles: list[str] = []  # the heading texts of the stack (each block gets a copy)
     plain: str | None = None  # the last unnumbered title line, below the numbered stack
-    for head, end, text in runs:
+    for head in lines:  # (no tuple per line: fewer objects for the cycle collector to walk)
+        text = head.text
+        end = head.last or head.number
         if head.kind == "heading":
             style = head.style or "plain"
             if style == "plain" or style == "bold":
