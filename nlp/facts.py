@@ -427,7 +427,6 @@ def find_department(document: Document) -> tuple[str | None, dict[str, Any]]:
     return best["name"], info
 
 
-_YEAR_CHAR = re.compile("年")
 _YEAR_MONTH = re.compile(r"\d{4}年\d{1,2}月")
 _YEAR_DU = re.compile(r"\d{4}年度")
 _YEAR_ALONE = re.compile(r"[（(]?\d{4}年度?[)）]?")
@@ -460,8 +459,9 @@ def find_year(document: Document) -> tuple[int | None, dict[str, Any]]:
     whole = flat_text(document)
     du = Counter(int(y) for y in _YEAR_OF_DU.findall(whole) if 1990 <= int(y) <= 2035)
     plain = Counter()
-    for i in _lines_with(document, _YEAR_CHAR):
-        ln = document.lines[i]
+    for ln in document.lines:
+        if "年" not in ln:
+            continue  # (a substring test per line beats a scan of the joined text for one character)
         if "1" not in ln and "2" not in ln:
             continue  # no year on this line (19xx, 20xx)
         t = _despace(ln)
