@@ -114,16 +114,21 @@ def load_model(path: str | None = None) -> Any:
     return load_skops(weights)
 
 
+_META_PATH: list[Any] = [None, ""]  # [MODEL_DIR, its meta.json as a string]: joined once, not per report
+
+
 def emit_threshold() -> float:
     """Below this probability a candidate is not reported (chosen by cross-validated F1)."""
-    meta = MODEL_DIR / "meta.json"
+    if _META_PATH[0] is not MODEL_DIR:
+        _META_PATH[:] = [MODEL_DIR, str(MODEL_DIR / "meta.json")]
+    meta = _META_PATH[1]
     if load_model() is None:
         return 0.3
     try:
         st = os.stat(meta)
     except OSError:
         return 0.3
-    return _threshold_of(str(meta), st.st_mtime_ns, st.st_size)
+    return _threshold_of(meta, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=4)
