@@ -590,17 +590,22 @@ def _first_chars(items: Any) -> set[str] | None:
 def _any_of(rx_list: list) -> re.Pattern[str] | None:
     """One pattern that matches somewhere exactly when one of the list's does: their alternation,
     behind a look-ahead for the characters a match can start with, so a search skips other
-    positions in one test (without it, the alternation is slower than the separate searches)."""
-    from re import _parser  # type: ignore[attr-defined]
-
+    positions in one test (without it, the alternation is slower than the separate searches).
+    None, and every pattern searched, where the first characters cannot be known (re's parser
+    is internal: a Python without it gets no prefilter, not an error)."""
     starts: set[str] = set()
-    for entry in rx_list:
-        if entry[0].flags & re.IGNORECASE:
-            return None
-        got = _first_chars(_parser.parse(entry[0].pattern))
-        if got is None or "" in got:
-            return None
-        starts |= got
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        for entry in rx_list:
+            if entry[0].flags & re.IGNORECASE:
+                return None
+            got = _first_chars(_parser.parse(entry[0].pattern))
+            if got is None or "" in got:
+                return None
+            starts |= got
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
     head = "".join(re.escape(c) for c in sorted(starts))
     return re.compile(f"(?=[{head}])(?:" + "|".join(f"(?:{entry[0].pattern})" for entry in rx_list) + ")")
 
