@@ -36,45 +36,50 @@ _DONE = re.compile(r"(?<![未没尚])(?:完成|实现|达到|做到|确保了|�
 
 def features(c: Candidate) -> dict[str, float]:
     """Numeric features of one candidate (names stable: the model stores them)."""
+    return dict(zip(FEATURE_NAMES, _row(c), strict=True))
+
+
+def _row(c: Candidate) -> list[float]:
+    """The features of one candidate in :data:`FEATURE_NAMES` order (the model's input row: built
+    directly, without a dict per candidate)."""
     t = c.span.text
     n = len(t)
     is_p = c.type == "problem"
-    f: dict[str, float] = {
-        "is_problem": float(is_p),
-        "section_match": float(c.section == ("problems" if is_p else "measures")),
-        "section_other_pm": float(c.section == ("measures" if is_p else "problems")),
-        "section_conf": float(c.section_conf or 0.0),
-        "log_len": math.log1p(n),
-        "short": float(n < 8),
-        "long": float(n > 80),
-        "cue_same": float(len((_PROBLEM if is_p else _MEASURE).findall(t))),
-        "cue_other": float(len((_MEASURE if is_p else _PROBLEM).findall(t))),
-        "first_cue_same": float(bool((_PROBLEM if is_p else _MEASURE).search(t[:8]))),
-        "achieve": float(bool(_ACHIEVE.search(t))),
-        "meta": float(bool(_META.search(t))),
-        "digits": min(len(_DIGIT.findall(t)), 10) / 10.0,
-        "enumerated": float(c.enumerated),
-        "merged_heading": float(c.merged_heading),
-        "first_in_run": float(c.item_pos == 0),
-        "log_run": math.log1p(c.run_len),
-        "ends_colon": float(t.endswith(("：", ":"))),
-        "split_piece": float(c.pieces > 1),
-        "later_piece": float(c.piece_idx > 0),
-        "log_pieces": math.log1p(c.pieces),
-        "log_repeats": math.log1p(c.repeats),
-        "shortfall": float(min(len(_SHORTFALL.findall(t)), 5)),
-        "done": float(bool(_DONE.search(t))),
-        "head_near_same": float(c.heading_near == c.type),
-        "head_near_other": float(c.heading_near is not None and c.heading_near != c.type),
-        "head_any_same": float(c.heading_any == c.type),
-        "cell_label_same": float(c.cell_label == c.type),
-        "cell_label_other": float(c.cell_label is not None and c.cell_label != c.type),
-    }
-    for s in SOURCES:
-        f[f"src_{s}"] = float(c.source == s)
-    for k in KINDS:
-        f[f"kind_{k}"] = float(c.kind == k)
-    return f
+    same, other = (_PROBLEM, _MEASURE) if is_p else (_MEASURE, _PROBLEM)
+    row = [
+        float(is_p),  # is_problem
+        float(c.section == ("problems" if is_p else "measures")),  # section_match
+        float(c.section == ("measures" if is_p else "problems")),  # section_other_pm
+        float(c.section_conf or 0.0),  # section_conf
+        math.log1p(n),  # log_len
+        float(n < 8),  # short
+        float(n > 80),  # long
+        float(len(same.findall(t))),  # cue_same
+        float(len(other.findall(t))),  # cue_other
+        float(bool(same.search(t[:8]))),  # first_cue_same
+        float(bool(_ACHIEVE.search(t))),  # achieve
+        float(bool(_META.search(t))),  # meta
+        min(len(_DIGIT.findall(t)), 10) / 10.0,  # digits
+        float(c.enumerated),  # enumerated
+        float(c.merged_heading),  # merged_heading
+        float(c.item_pos == 0),  # first_in_run
+        math.log1p(c.run_len),  # log_run
+        float(t.endswith(("：", ":"))),  # ends_colon
+        float(c.pieces > 1),  # split_piece
+        float(c.piece_idx > 0),  # later_piece
+        math.log1p(c.pieces),  # log_pieces
+        math.log1p(c.repeats),  # log_repeats
+        float(min(len(_SHORTFALL.findall(t)), 5)),  # shortfall
+        float(bool(_DONE.search(t))),  # done
+        float(c.heading_near == c.type),  # head_near_same
+        float(c.heading_near is not None and c.heading_near != c.type),  # head_near_other
+        float(c.heading_any == c.type),  # head_any_same
+        float(c.cell_label == c.type),  # cell_label_same
+        float(c.cell_label is not None and c.cell_label != c.type),  # cell_label_other
+    ]
+    row += [float(c.source == s) for s in SOURCES]
+    row += [float(c.kind == k) for k in KINDS]
+    return row
 
 
 FEATURE_NAMES: tuple[str, ...] = tuple(
@@ -91,11 +96,7 @@ FEATURE_NAMES: tuple[str, ...] = tuple(
 
 
 def matrix(cands: list[Candidate]) -> list[list[float]]:
-    rows = []
-    for c in cands:
-        f = features(c)
-        rows.append([f[k] for k in FEATURE_NAMES])
-    return rows
+    return [_row(c) for c in cands]
 
 
 @lru_cache(maxsize=4)
