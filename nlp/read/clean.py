@@ -78,8 +78,8 @@ def clean_line(line: str, stats: Counter[str] | None = None) -> str:
 
 # Any character or word that clean_line() acts on besides trailing space and page footers: a line
 # without one of these (and without "[bookmark") comes out of clean_line() as line.rstrip().
-_DEBRIS_HINT = re.compile("TOC|PAGEREF|HYPERLINK|MERGEFORMAT|[" + "".join(map(chr, _TABLE))
-                          + "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_DEBRIS_CHAR = re.compile("[" + "".join(map(chr, _TABLE)) + "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_DEBRIS_HINT = re.compile("TOC|PAGEREF|HYPERLINK|MERGEFORMAT|" + _DEBRIS_CHAR.pattern)
 
 
 def clean_lines(lines: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -95,7 +95,13 @@ def clean_lines(lines: Iterable[str]) -> tuple[list[str], list[str]]:
     """
     lines = lines if isinstance(lines, list) else list(lines)
     joined = "\n".join(lines)
-    any_debris = "[bookmark" in joined or _DEBRIS_HINT.search(joined) is not None
+    any_debris = ("[bookmark" in joined or "TOC" in joined or "PAGEREF" in joined or "HYPERLINK" in joined
+                  or "MERGEFORMAT" in joined or _DEBRIS_CHAR.search(joined) is not None)  # (= _DEBRIS_HINT)
+    if not any_debris:
+        stripped = list(map(str.rstrip, lines))
+        if not any(map(_FOOTER.match, stripped)):
+            # (a line blank after rstrip was blank before: no debris-only line to keep)
+            return stripped, []
     stats: Counter[str] = Counter()
     out = []
     append = out.append
