@@ -57,7 +57,17 @@ class Limits:
     def coerce(cls, limits: Limits | Mapping[str, Any] | None) -> Limits:
         """``None`` -> defaults; a mapping (e.g. from CLI options) -> its known keys, ``None`` values ignored."""
         if limits is None:
-            return cls()
+            if cls is not Limits:
+                return cls()
+            # the defaults depend on NLP_MAX_BYTES only (read now, as a fresh instance would); frozen, so shared
+            env = os.environ.get("NLP_MAX_BYTES")
+            got = _DEFAULTS.get(env)
+            if got is None:
+                got = cls()
+                if len(_DEFAULTS) >= 8:
+                    _DEFAULTS.clear()
+                _DEFAULTS[env] = got
+            return got
         if isinstance(limits, cls):
             return limits
         if isinstance(limits, Mapping):
@@ -71,3 +81,6 @@ class Limits:
             return cls(**kwargs)
         # Duck-typed objects (another Limits-like class): take the attributes we know.
         return cls(**{f.name: getattr(limits, f.name) for f in fields(cls) if getattr(limits, f.name, None) is not None})
+
+
+_DEFAULTS: dict[str | None, Limits] = {}  # NLP_MAX_BYTES value -> the default limits under it
