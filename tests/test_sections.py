@@ -285,3 +285,22 @@ def test_recurring_text_cache_leaves_features_unchanged() -> None:
     cache.max_items = 1
     cache.trim()  # bounded: an overfull cache is emptied
     assert not cache.words and not cache.own
+
+
+def test_appendix_flags_mark_attached_forms_only() -> None:
+    """Blocks after an attachment title that opens a table are flagged; a title heading the whole
+    report, or a contents-page entry, is not an attachment."""
+    from nlp.sections.features import appendix_flags
+
+    body = ["一、部门职责", "负责全县档案管理。", "二、存在的问题", "经费保障不足。", "三、改进措施", "加强统筹。"]
+    attached = "\n".join([*body, "附表：项目支出绩效自评表", "\t项目名称", "\t档案数字化", "\t年度目标"])
+    blocks = parse(_doc(attached))
+    flags = appendix_flags(blocks)
+    start = next(i for i, b in enumerate(blocks) if b.text.startswith("附表"))
+    assert not any(flags[: start + 1]) and all(flags[start + 1 :])
+    header = "\n".join(["附件2", "某县档案馆2024年度部门整体支出绩效自评报告", *body])
+    assert not any(appendix_flags(parse(_doc(header))))
+    contents = "\n".join([*body, "附件1 17", "\t项目名称", "\t档案数字化"])
+    assert not any(appendix_flags(parse(_doc(contents))))
+    prose = "\n".join([*body, "附件：项目支出绩效自评报告", "一、项目概况", "项目总投资50万元。"])
+    assert not any(appendix_flags(parse(_doc(prose))))  # an attached report, not a form

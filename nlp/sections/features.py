@@ -8,7 +8,8 @@ Namespaces: ``w:`` words, ``c:`` character bigrams, ``h0:``/``h1:`` the nearest 
 heading's words (the nearest weighs most), ``hk*:`` the label the keyword map reads off a
 heading, ``win:`` words of the three blocks either side (added by ``DocFeatures.matrix``), ``pk:``/``nk:`` the neighbours' kinds, ``tt:`` the text line just before a table,
 ``k:``/``m:``/``lv:`` kind, marker style and level, ``pos:`` relative position, ``dt:`` kind of
-report (from its first lines), ``s:`` the shape of the text (money, percent, digits …).
+report (from its first lines), ``s:`` the shape of the text (money, percent, digits …), ``app`` after
+an attachment's title that opens a table (附表：… then its cells: attached forms, whatever heading is above).
 """
 from __future__ import annotations
 
@@ -81,6 +82,25 @@ def toc_flags(blocks: list[Block]) -> list[bool]:
         if (len(pages) >= 3 and min(pages) > 0 and len(set(pages)) >= 2
                 and all(a <= b for a, b in zip(pages, pages[1:], strict=False)) and (bare[i] or len(t) <= 30)):
             out[i] = True
+    return out
+
+
+_APPENDIX = re.compile(r"^附(?:件|表|录)\s*(?:[\d一二三四五六七八九十]+(?:[-－—]\d+)?)?\s*(?:[：:、.．\s]|$)|^附[：:]")
+_TOC_ENTRY_END = re.compile(r"(?:\d|[一二三四五六七八九十])\s+\d{1,3}\s*$|(?<![.．…·])[.．…·]{3,}\s*\d")  # runs tried once
+
+
+def appendix_flags(blocks: list[Block], first: int = 5, near_table: int = 4) -> list[bool]:
+    """Blocks after an attachment's title (附件2, 附表：…) that comes after the report's opening blocks
+    and opens a table: attached forms, whatever the heading above them was."""
+    out = [False] * len(blocks)
+    seen = False
+    for i, b in enumerate(blocks):
+        out[i] = seen
+        t = b.text.strip()
+        if not seen and i >= first and b.kind != "table_row" and len(t) <= 60 and _APPENDIX.match(t) \
+                and not _TOC_ENTRY_END.search(t) \
+                and any(x.kind == "table_row" for x in blocks[i + 1 : i + 1 + near_table]):
+            seen = True
     return out
 
 
@@ -444,6 +464,7 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             cur = i
         cell_head.append(cur)
     toc = toc_flags(blocks)
+    after_app = appendix_flags(blocks)
 
     # keyword labels within 8 blocks either side, counted by running sums (one row per label)
     kw_labels = sorted({lab for lab in kw if lab})
@@ -518,6 +539,9 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
             f.update(path_features(tuple(path)))
         else:
             f["nopath"] = 1.0
+        if after_app[i]:
+            f["app"] = 1.0
+            f["kapp:" + kind] = 1.0
         if i > 0:
             f["pk:" + blocks[i - 1].kind] = 1.0
         else:
