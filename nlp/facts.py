@@ -215,7 +215,9 @@ _BULLET = re.compile(r"^[-•·*\s]+")
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$")
 _FIELD_WORDS = frozenset(("部门", "单位", "预算单位名称", "单位名称"))  # a line that is only a field's name
 _META_ALONE = re.compile(r"(?:发布机构|来源|信息来源|发文机关|发布单位)\s*[:：]?")
-_SHORT_NAME = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(]{3,40}?)\s*[（(]以下简称")
+# the name starts at its first non-space character (a name that could start on the spaces the \s* before it
+# takes made the pattern quadratic on long runs of spaces)
+_SHORT_NAME = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）])?\s*([^，,。（(\s][^，,。（(]{2,39}?)\s*[（(]以下简称")
 _OVERVIEW = re.compile(r"^(?:第[一二三四五六七八九十]部分|[一二三四五六七八九十]、)\s*(.+?)(?:单位|部门)?(?:基本)?概况$")
 _HASHES_WS = re.compile(r"^#+\s*|\s+")
 _YEAR_HEAD = re.compile(r"^[（(]?\d{4}年度?[)）]?")
