@@ -308,15 +308,16 @@ class RecurringTextCache:
     and spelt out again. Bounded: emptied when it holds ``max_items`` texts. It belongs to one
     segmenter (its dictionary decides the words), so a changed dictionary needs a new segmenter."""
 
-    def __init__(self, max_items: int = 50_000) -> None:
+    def __init__(self, max_items: int = 20_000, max_features: int = 2_000) -> None:
         self.max_items = max_items
+        self.max_features = max_features  # feature dicts weigh a few kB each: ~10 MB at this bound
         self.words: dict[str, list[str]] = {}
         self.own: dict[tuple[Any, ...], dict[str, float]] = {}
 
     def trim(self) -> None:
         if len(self.words) > self.max_items:
             self.words.clear()
-        if len(self.own) > self.max_items:
+        if len(self.own) > min(self.max_items, self.max_features):
             self.own.clear()
 
 
