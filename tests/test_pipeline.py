@@ -48,3 +48,21 @@ def test_every_error_kind_survives_a_trip_between_processes() -> None:
             err = cls(path, "some reason")
             back = pickle.loads(pickle.dumps(err))
             assert type(back) is cls and back.message == err.message and back.to_dict() == err.to_dict()
+
+
+def test_text_caches_can_be_emptied_and_never_change_results() -> None:
+    from nlp.figures import extract as figure_extract
+    from nlp.pipeline import clear_text_caches
+    from nlp.sections.features import recurring_text_cache
+    from nlp.segment import get_segmenter
+
+    path = sorted(SAMPLE.glob("*.txt"))[0]
+    pipeline = Pipeline()
+    warm = _summary(pipeline(path))
+    assert recurring_text_cache(get_segmenter()).words
+    assert any(f.cache_info().currsize for f in vars(figure_extract).values() if hasattr(f, "cache_info"))
+    assert clear_text_caches() >= 5
+    assert not recurring_text_cache(get_segmenter()).words
+    assert not any(f.cache_info().currsize for f in vars(figure_extract).values()
+                   if hasattr(f, "cache_info") and (f.cache_info().maxsize or 0) >= 1024)
+    assert _summary(pipeline(path)) == warm

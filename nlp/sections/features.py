@@ -325,6 +325,17 @@ RECURRING_CHARS = MAX_CHARS  # texts this short recur across reports; longer one
 _TEXT_CACHES: Any = None
 
 
+def clear_recurring_text_caches() -> int:
+    """Empty every segmenter's recurring-text cache; returns how many there were."""
+    if _TEXT_CACHES is None:
+        return 0
+    caches = list(_TEXT_CACHES.values())
+    for c in caches:
+        c.words.clear()
+        c.own.clear()
+    return len(caches)
+
+
 def recurring_text_cache(seg) -> RecurringTextCache:  # noqa: ANN001
     """The cache that belongs to ``seg`` (made on first use)."""
     global _TEXT_CACHES
