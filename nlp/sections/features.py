@@ -293,9 +293,7 @@ def _segment_all(seg, texts: list[str], known: dict[str, list[str]] | None = Non
             _words(cache, seg, k)
         groups = [cache[k] for k in keys]
     if known is not None:
-        for k, g in zip(keys, groups, strict=True):
-            if len(k) <= RECURRING_CHARS:
-                known[k] = g
+        known.update(zip(keys, groups, strict=True))  # keys are short already (MAX_WORD_CHARS)
     out.update(zip(keys, groups, strict=True))
     return out
 

@@ -211,7 +211,7 @@ def available_stages(stages: tuple[str, ...] | None = None) -> tuple[str, ...]:
 
 def make_pipeline(stages: tuple[str, ...] | None) -> Any:
     """A pipeline with its models loaded (by a throw-away run), so no file pays the loading time."""
-    from nlp.pipeline import Pipeline
+    from nlp.pipeline import Pipeline, freeze_long_lived
 
     pipeline = Pipeline(stages=available_stages(stages))
     try:
@@ -222,27 +222,3 @@ def make_pipeline(stages: tuple[str, ...] | None) -> Any:
         pass
     freeze_long_lived()
     return pipeline
-
-
-def freeze_long_lived() -> None:
-    """Move every object alive now (models, the jieba dictionary, compiled patterns: ~130k objects that
-    live as long as the process) out of the garbage collector's generations.
-
-    Why: each report allocates many small containers, so full collections run every few reports, and
-    each one walked all the long-lived objects again: about a tenth of the pipeline's time. Frozen
-    objects are still freed by reference counting; they are only left out of cycle collection.
-
-    The young generation's threshold is raised too (700 -> 10,000 allocations): a report builds
-    thousands of short-lived lines, blocks and spans, and at 700 a pass over the young objects ran
-    every few hundred of them, walking most before reference counting freed them (about 5 ms per 110
-    reports, 1 ms after). Cycles are still collected, a little later; memory grows by a few MB at most."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    young, middle, old = gc.get_threshold()
-    if 0 < young < _YOUNG_THRESHOLD:
-        gc.set_threshold(_YOUNG_THRESHOLD, middle, old)
-
-
-_YOUNG_THRESHOLD = 10_000
