@@ -183,19 +183,29 @@ def test_inline_list_shortcut_gives_the_full_answer():
 
 
 def _family_reference(text: str, typ: str) -> str:
-    """themes.family as first written: every family tried on every clause."""
+    """themes.family without its shortcut: every family tried on every clause (for a problem,
+    clauses that state a shortfall or are headline-short first)."""
     table = th.MEASURE_FAMILIES if typ == "measure" else th.PROBLEM_FAMILIES
-    for clause in re.split(th._CLAUSE, text):
-        best = None
-        for name, pat in ((k, re.compile(v)) for k, v in table.items()):
-            ms = list(pat.finditer(clause))
-            if ms:
-                key = (len(ms), max(m.end() for m in ms))
-                if best is None or key > best[0]:
-                    best = (key, name)
-        if best is not None:
-            return best[1]
-    return ""
+
+    def first(clauses: list[str]) -> str:
+        for clause in clauses:
+            best = None
+            for name, pat in ((k, re.compile(v)) for k, v in table.items()):
+                ms = list(pat.finditer(clause))
+                if ms:
+                    key = (len(ms), max(m.end() for m in ms))
+                    if best is None or key > best[0]:
+                        best = (key, name)
+            if best is not None:
+                return best[1]
+        return ""
+
+    clauses = re.split(th._CLAUSE, text)
+    if typ != "measure":
+        found = first([c for c in clauses if len(c) < th.HEADLINE or th._SHORTFALL.search(c)])
+        if found:
+            return found
+    return first(clauses)
 
 
 def test_family_shortcut_gives_the_full_answer():

@@ -31,6 +31,39 @@ def test_family_reads_the_first_clause_that_names_one():
     assert family("按月通报预算执行进度，加强执行监控", "measure") == "execution"
 
 
+def test_a_problem_is_filed_under_the_clause_that_says_what_is_wrong():
+    # a leading account of the work done names a family only in passing (维护, 系统)
+    text = "完成全县水利普查、防汛信息系统维护等各项工作，因财力紧张，部分款项未能按时支付"
+    assert family(text, "problem") == "execution"
+    # a short first clause is the headline and decides, whatever its words
+    assert family("产出指标多为定性描述，缺乏数据支撑", "problem") == "indicators"
+    assert family("招标流标两次，延误工期约一个月", "problem") == "procurement"
+    # with no clause stating a shortfall, the first clause naming a family still decides
+    assert family("部分项目的使用管理办法尚在制定中", "problem") == "control"
+    # measures are read as before (they state no shortfall)
+    assert family("完成信息系统升级，加快资金拨付", "measure") == "data"
+
+
+def test_attention_and_efficient_use_are_family_words():
+    assert family("对项目长期效益的关注度不够", "problem") == "awareness"
+    assert family("加大对项目产出效果的关注", "measure") == "awareness"
+    assert family("提高财政资金使用效益", "measure") == "budget_prep"
+    assert family("增强预算项目安排的合理性", "measure") == "budget_prep"
+
+
+def test_austerity_measures_join_the_budget_preparation_theme():
+    sts = _sts([
+        "细化预算编制，提高预算编制准确性",
+        "优化支出结构，压减一般性支出",
+        "坚持过紧日子，从严控制会议费",  # shares no word with the two above
+        "加强与财政部门沟通，争取资金及时拨付",
+        "按月通报预算执行进度",
+    ], "measure")
+    labels = group_statements(sts)
+    assert labels[0] == labels[1] == labels[2]
+    assert len({labels[0], labels[3], labels[4]}) == 3
+
+
 def _sts(texts: list[str], typ: str = "problem") -> list[Statement]:
     return [Statement(f"r{i}.txt", i + 1, typ, t) for i, t in enumerate(texts)]
 
@@ -73,7 +106,7 @@ def test_gold_statements_reach_the_bcubed_floor_per_gold_set():
     """Gold statements through the themes stage, scored against each set's themes.json."""
     from nlp.statements.gold import default_gold_dirs, load_gold_dir, overlap
 
-    floors = {"seeds": 0.85, "corpus": 0.72, "sample": 0.72}
+    floors = {"seeds": 0.93, "corpus": 0.80, "sample": 0.80}
     seen = set()
     for g, d in default_gold_dirs():
         name = g.parent.name if g.name == "gold" else g.name
