@@ -188,12 +188,13 @@ def _family_reference(text: str, typ: str) -> str:
     table = th.MEASURE_FAMILIES if typ == "measure" else th.PROBLEM_FAMILIES
 
     def first(clauses: list[str]) -> str:
-        for clause in clauses:
+        for i, clause in enumerate(clauses):
             best = None
             for name, pat in ((k, re.compile(v)) for k, v in table.items()):
                 ms = list(pat.finditer(clause))
-                if ms:
-                    key = (len(ms), max(m.end() for m in ms))
+                if ms:  # on equal counts the rest of the statement, then the later end, decides
+                    later = sum(len(re.findall(pat, c)) for c in clauses[i + 1:])
+                    key = (len(ms), later, max(m.end() for m in ms))
                     if best is None or key > best[0]:
                         best = (key, name)
             if best is not None:

@@ -44,6 +44,14 @@ def test_a_problem_is_filed_under_the_clause_that_says_what_is_wrong():
     assert family("完成信息系统升级，加快资金拨付", "measure") == "data"
 
 
+def test_a_tie_in_the_deciding_clause_goes_to_what_the_statement_goes_on_about():
+    # 审批 and 支付 once each in the first clause; the statement goes on about approval
+    assert family("优化审批支付流程，年底前提前完成审批", "measure") == "approval"
+    # with nothing after it, the later mention (the head of the phrase) decides as before
+    assert family("优化审批支付流程", "measure") == "payment"
+    assert family("充实村级管护队伍，签订管护协议", "measure") == "maintenance"
+
+
 def test_attention_and_efficient_use_are_family_words():
     assert family("对项目长期效益的关注度不够", "problem") == "awareness"
     assert family("加大对项目产出效果的关注", "measure") == "awareness"

@@ -3,13 +3,14 @@
 Near-duplicate groups collapse first (one item per group, weighted by its members). Each item is
 then given its problem (or measure) family: the usual families of budget-performance findings
 (预算执行/支付滞后, 指标设置, 预算编制, 绩效意识, 档案资料, 项目进度 …), read off the first clause
-that names one (the family named most often there, the later mention on a tie, since a Chinese
-noun phrase ends in its head); for a problem, the first such clause that says what is wrong
-(未/不/缺/滞后 …, or a headline-short clause), so a leading account of work done does not decide.
-Items of one family are grouped by a loose average-linkage cut (a family is usually one theme;
-only plainly unlike wordings stay apart); items of no family by a tight cut, so one-off findings
-stay singletons. The embedding is TF-IDF over words and character
-n-grams plus concept indicators; average-linkage agglomerative clustering on cosine distance. Agglomerative clustering is quadratic, so beyond
+that names one (the family named most often there; on a tie the one the rest of the statement
+names more often, then the later mention, since a Chinese noun phrase ends in its head). For a
+problem that is the first such clause that says what is wrong (未/不/缺/滞后 …, or one short
+enough to be a headline), so a leading account of work done does not decide. Items of one family
+are grouped by a loose average-linkage cut (a family is usually one theme; only plainly unlike
+wordings stay apart); items of no family by a tight cut, so one-off findings stay singletons. The
+embedding is TF-IDF over words and character n-grams plus concept indicators; average-linkage
+agglomerative clustering on cosine distance. Agglomerative clustering is quadratic, so beyond
 ``BUCKET`` items the space is first cut into coarse MiniBatchKMeans buckets and clustering runs
 inside each bucket: near-linear overall. Every statement lands in exactly one theme (singletons
 are allowed; there is no catch-all bin). A theme is named by its top TF-IDF words and summarised
@@ -153,8 +154,9 @@ HEADLINE = 12  # characters; plateau 9-13 of B-cubed F1 on all three gold sets (
 def family(text: str, type: str = "problem") -> str:  # noqa: A002
     """The finding's family ("" for none), read off the first clause that names one.
 
-    In that clause the family matched most often wins; on a tie the later match, since a Chinese
-    noun phrase ends in its head ("预算执行监控" is about 监控). For a problem, clauses that state a
+    In that clause the family matched most often wins; on a tie the one the rest of the statement
+    names more often, then the later match, since a Chinese noun phrase ends in its head
+    ("预算执行监控" is about 监控). For a problem, clauses that state a
     shortcoming (or are short enough to be its headline) come first: the first such clause naming
     a family decides, else the first clause naming one.
     """
@@ -171,19 +173,27 @@ def family(text: str, type: str = "problem") -> str:  # noqa: A002
 
 
 def _clause_family(clauses: Sequence[str], pats: list[tuple[str, Any]]) -> str:
-    """The family of the first clause that names one (most matches, later end on a tie)."""
-    for clause in clauses:
-        best: tuple[tuple[int, int], str] | None = None
+    """The family of the first clause that names one: the one matched most often there; on a tie
+    the one the rest of the statement names more often, then the later match (the phrase's head).
+    """
+    for i, clause in enumerate(clauses):
+        found: dict[str, tuple[int, int]] = {}
         for name, pat in pats:
             if pat.search(clause) is None:  # most families are absent from a clause: one cheap look
                 continue
             ms = list(pat.finditer(clause))
-            if ms:
-                key = (len(ms), max(m.end() for m in ms))
-                if best is None or key > best[0]:
-                    best = (key, name)
-        if best is not None:
-            return best[1]
+            found[name] = (len(ms), max(m.end() for m in ms))
+        if not found:
+            continue
+        top = max(n for n, _ in found.values())
+        tied = [k for k, v in found.items() if v[0] == top]
+        if len(tied) > 1:  # "审批支付流程" is about approval when the statement goes on about 审批
+            rx = dict(pats)
+            rest = clauses[i + 1:]
+            later = {k: sum(len(rx[k].findall(c)) for c in rest) for k in tied}
+            most = max(later.values())
+            tied = [k for k in tied if later[k] == most]
+        return max(tied, key=lambda k: found[k][1])
     return ""
 
 
