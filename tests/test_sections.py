@@ -125,6 +125,25 @@ def test_explain_gives_weighted_cues() -> None:
     cues = ex[13]["cues"]
     assert cues and all(c["weight"] > 0 for c in cues)
     assert cues == sorted(cues, key=lambda c: -c["weight"])
+    assert not any("rules" in e for e in ex)
+
+
+@pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
+def test_contents_page_is_other_and_explained_by_its_rule() -> None:
+    """The shipped model learned how far each `other` rule holds; a 目录 run is tagged `other`
+    whatever its entries name, and --explain says which rule decided."""
+    tagger = load_tagger()
+    assert all(0.5 < r <= 1.0 for r in tagger.rule_other_.values())
+    entries = ["一、部门基本情况", "二、部门整体支出情况", "三、存在的问题", "四、下一步改进措施"]
+    doc = _doc("\n".join([REPORT.split("\n")[0], "目录", *entries, *REPORT.split("\n")[1:]]))
+    blocks = parse(doc)
+    tagger.tag(doc, blocks)
+    ex = tagger.explain(doc, blocks)
+    toc = [i for i, b in enumerate(blocks) if 2 <= b.line_start <= 6]
+    assert [blocks[i].section for i in toc[1:]] == ["other"] * len(entries)
+    assert all(ex[i]["rules"] == ["toc"] for i in toc[1:])
+    problems = next(b for b in blocks if b.text.startswith("1.部分项目"))
+    assert problems.section == "problems"  # the body under the same heading words is not touched
 
 
 @pytest.mark.skipif(not HAVE_MODEL, reason="no shipped section model")
@@ -164,6 +183,8 @@ def test_round_trip_small_model(tmp_path: Path) -> None:
     assert np.allclose(before, after, atol=1e-5)
     assert json.loads((tmp_path / "m" / "meta.json").read_text())["note"] == "test"
     assert (after.argmax(axis=1) == ys[0]).mean() > 0.8
+    assert set(loaded.rule_other_) == {"toc", "glossary", "chart"}
+    assert loaded.rule_other_ == pytest.approx(model.rule_other_)
     # the later stacking rounds are fitted, saved and used: dropping them changes the output
     assert len(loaded.later_) == model.rounds - 1 >= 1
     loaded.later_ = []
@@ -304,3 +325,68 @@ def test_appendix_flags_mark_attached_forms_only() -> None:
     assert not any(appendix_flags(parse(_doc(contents))))
     prose = "\n".join([*body, "附件：项目支出绩效自评报告", "一、项目概况", "项目总投资50万元。"])
     assert not any(appendix_flags(parse(_doc(prose))))  # an attached report, not a form
+
+
+def test_toc_flags_read_contents_pages_and_stop_at_the_body() -> None:
+    """A 目录 title opens a contents run (no page numbers needed) that ends where an entry comes round
+    again or a heading stands over body text; page numbers on their own lines mark entries too; a
+    flattened table of serial numbers and unnumbered cells is not a contents page."""
+    from nlp.sections.features import toc_flags
+
+    entries = ["一、部门基本情况", "二、部门整体支出情况", "三、绩效指标完成情况", "四、存在的问题"]
+    body = ["一、部门基本情况", "本局负责全县档案的收集、整理和保管，核定编制8名，实有人员7人，下设两个股室。"]
+    blocks = parse(_doc("\n".join(["某县档案局2023年度部门整体支出绩效自评报告", "目  录", *entries, *body])))
+    flags = toc_flags(blocks)
+    texts = [b.text.strip() for b in blocks]
+    first_entry = texts.index(entries[0])
+    assert flags[first_entry : first_entry + len(entries)] == [True] * len(entries)
+    assert not flags[0] and not any(flags[first_entry + len(entries) :])
+
+    paged = []
+    for k, e in enumerate(entries):
+        paged += [e, str(2 + 3 * k)]
+    blocks = parse(_doc("\n".join(["某县档案局2023年度绩效自评报告", *paged, *body])))
+    flags = toc_flags(blocks)
+    assert sum(flags) >= len(paged) - 1 and not flags[-1]
+
+    table = ["序号", "单位名称", "单位性质", "1", "某县档案局", "行政单位", "2", "某县档案馆", "事业单位", "3",
+             "某县史志办", "事业单位", "4"]
+    assert not any(toc_flags(parse(_doc("\n".join(["决算单位构成", *table])))))
+
+
+def test_glossary_and_chart_flags() -> None:
+    """Definition lines in a run are a glossary even without their heading; one definition in prose
+    is not. The placeholder series names of a flattened chart mark its data and its title."""
+    from nlp.sections.features import chart_flags, glossary_flags
+
+    gloss = ["（四）其他情况说明", "本年度无其他需要说明的事项。", "1.财政拨款收入：指本级财政当年拨付的资金。",
+             "2.事业收入：指事业单位开展专业业务活动取得的收入。", "3.基本支出：指为保障机构正常运转发生的支出。",
+             "4.一般公共服务（类）行政运行（项）：反映行政单位的基本支出。"]
+    blocks = parse(_doc("\n".join(gloss)))
+    flags = glossary_flags(blocks)
+    assert [b.text[:2] for b, f in zip(blocks, flags, strict=True) if f] == ["1.", "2.", "3.", "4."]
+    lone = ["二、部门整体支出情况", "基本支出：指为保障机构正常运转发生的支出，本年为120万元。", "项目支出80万元。"]
+    assert not any(glossary_flags(parse(_doc("\n".join(lone)))))
+
+    chart = ["五、其他说明", "本年收入结构图", "系列 1\t", "2022年\t2023年\t120.5\t系列 2\t", "2022年\t2023年\t98.1\t",
+             "六、存在的问题", "资金拨付滞后。"]
+    blocks = parse(_doc("\n".join(chart)))
+    flagged = [b.text.strip() for b, f in zip(blocks, chart_flags(blocks), strict=True) if f]
+    assert flagged[0] == "本年收入结构图" and "资金拨付滞后。" not in flagged and len(flagged) >= 3
+
+
+def test_other_rules_take_their_training_rate() -> None:
+    """A block a rule marks gets `other` with the rule's smoothed training rate; rules that held less
+    than half the time, and unmarked blocks, keep the model's probabilities."""
+    from nlp.sections.features import DocFeatures
+    from nlp.sections.model import SklearnSectionTagger
+
+    model = SklearnSectionTagger()
+    model.rule_other_ = {"toc": 0.9, "glossary": 0.4}
+    p = np.full((3, len(SECTION_LABELS)), 1.0 / len(SECTION_LABELS))
+    feats = DocFeatures(feats=[{}, {}, {}], heading_of=[-1] * 3, section_start=[0] * 3,
+                        rules={"toc": [True, False, False], "glossary": [False, True, False]})
+    out = model._apply_rules(p.copy(), feats)
+    other = SECTION_LABELS.index("other")
+    assert out[0, other] == pytest.approx(0.9 + 0.1 / len(SECTION_LABELS))
+    assert np.allclose(out[1:], p[1:]) and np.allclose(out.sum(axis=1), 1.0)

@@ -63,26 +63,133 @@ def _has_toc_leader(text: str) -> bool:
 _BARE_PAGE = re.compile(r"^\s*\d{1,3}\s*$")
 
 
+def _toc_entry(b: Block) -> bool:
+    """A short line that could be a contents entry: a heading, a numbered line or a dot-leader line."""
+    t = b.text.strip()
+    if b.kind == "table_row" or not t or len(t) > 50:
+        return False
+    return b.kind == "heading" or find_marker(t)[0] is not None or _has_toc_leader(t)
+
+
+def _toc_key(text: str) -> str:
+    """An entry's text without spaces, dot leaders and its page number: the body repeats it."""
+    t = re.sub(r"\s+", "", text)
+    t = re.sub(r"[.．·…‥_-]*\d{0,3}$", "", t)
+    return t
+
+
+_CONTENTS_TITLE = frozenset({"目录", "目次", "目录页"})
+
+
 def toc_flags(blocks: list[Block]) -> list[bool]:
-    """Blocks that look like entries of a table of contents: dot leaders with a page number, or
-    short headings in a run of bare page numbers (a flattened contents page). Navigation, not text."""
+    """Blocks that look like entries of a table of contents: dot leaders with a page number; short
+    headings in a run of rising bare page numbers (a flattened contents page); or the run of short
+    entries after a 目录 title, up to the first entry met a second time (where the body begins).
+    Navigation, not text."""
     n = len(blocks)
     bare = [b.kind != "table_row" and bool(_BARE_PAGE.match(b.text)) for b in blocks]
+    n_bare = [0]
+    for x in bare:
+        n_bare.append(n_bare[-1] + x)
+    entry_of: dict[int, tuple[bool, bool]] = {}
+
+    def entry(j: int) -> tuple[bool, bool]:
+        """(a short entry-like line, a numbered one: what a contents page lists, unlike table cells)"""
+        got = entry_of.get(j)
+        if got is None:
+            b = blocks[j]
+            t = b.text.strip()
+            e = not bare[j] and _toc_entry(b)
+            got = entry_of[j] = (e, e and (find_marker(t)[0] is not None or _has_toc_leader(t) or t.startswith("第")))
+        return got
+
     out = [False] * n
     for i, b in enumerate(blocks):
-        t = b.text.strip()
         if b.kind == "table_row":
             continue
-        if _has_toc_leader(t):
+        t = b.text.rstrip()
+        if t[-1:].isdigit() and _has_toc_leader(t.strip()):
             out[i] = True
             continue
-        lo, hi = max(0, i - 4), min(n, i + 5)
+        lo, hi = max(0, i - 6), min(n, i + 7)
+        if n_bare[hi] - n_bare[lo] - bare[i] < 3 or not (bare[i] or entry(i)[0]):
+            continue
         pages = [int(blocks[j].text) for j in range(lo, hi) if bare[j] and j != i]
-        # page numbers rise through a contents page; table cells of counts do not
-        if (len(pages) >= 3 and min(pages) > 0 and len(set(pages)) >= 2
-                and all(a <= b for a, b in zip(pages, pages[1:], strict=False)) and (bare[i] or len(t) <= 30)):
+        # page numbers rise through a contents page between numbered entries; table cells of counts do not
+        if (min(pages) > 0 and all(a <= b for a, b in zip(pages, pages[1:], strict=False))
+                and (entry(i)[0] or (i > 0 and entry(i - 1)[0]))
+                and sum(entry(j)[1] for j in range(lo, hi)) >= 2):
             out[i] = True
+    # a contents page without page numbers: the entries after its title until one comes round again
+    for i, b in enumerate(blocks):
+        if b.kind == "table_row" or re.sub(r"\s+", "", b.text) not in _CONTENTS_TITLE:
+            continue
+        seen: set[str] = set()
+        misses = 0
+        for j in range(i + 1, min(n, i + 120)):
+            bj = blocks[j]
+            key = _toc_key(bj.text)
+            if bj.kind == "table_row" or len(bj.text.strip()) > 50 or key in seen \
+                    or (len(key) >= 2 and any(k.startswith(key) for k in seen)):
+                break
+            if j + 1 < n and blocks[j + 1].kind != "table_row" and len(blocks[j + 1].text.strip()) > 50:
+                break  # a heading over body text: the contents page is behind us
+            if bare[j] or entry(j)[0]:
+                out[j] = True
+                seen.add(key)
+                misses = 0
+            else:
+                misses += 1
+                if misses > 1:
+                    break
     return out
+
+
+# a glossary entry: a short term, a colon, then what it means (指 / 是指 / 反映)
+_DEFINITION = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,3}[)）.．、]\s*)?[^：:。；;，,]{2,40}[：:]\s*(?:是指|指|反映)")
+# the placeholder names office software gives a chart's series and values, left behind when a chart
+# embedded in a report is flattened to text with its data
+_CHART_LABEL = re.compile(r"^(?:系列|类别)\s*\d{1,2}$|^(?:销售额|图表标题|坐标轴标题)$")
+_CHART_CELL = re.compile(r"(?:^|\t)\s*系列\s*\d{1,2}\s*(?:\t|$)")
+
+
+def glossary_flags(blocks: list[Block], window: int = 3, least: int = 3) -> list[bool]:
+    """Definition lines (基本支出：指…) among at least ``least`` such lines nearby: a glossary,
+    even where its 名词解释 heading was lost."""
+    defn = [b.kind != "table_row" and len(b.text) <= 400 and ("指" in b.text or "反映" in b.text)
+            and _DEFINITION.match(b.text) is not None for b in blocks]
+    n = len(blocks)
+    return [defn[i] and sum(defn[max(0, i - window) : i + window + 1]) >= least for i in range(n)]
+
+
+def chart_flags(blocks: list[Block]) -> list[bool]:
+    """The data of a flattened chart (its series and category cells) and the chart's title line."""
+    n = len(blocks)
+    out = [False] * n
+    for i, b in enumerate(blocks):
+        t = b.text
+        if not ("系列" in t or "类别" in t or "额" in t or "标题" in t):
+            continue
+        if not (_CHART_LABEL.match(t.strip()) or (b.kind == "table_row" and _CHART_CELL.search(t))):
+            continue
+        out[i] = True
+        # the title just above the chart (…结构图, …变动情况图（单位：万元）)
+        j = i - 1
+        if j >= 0 and not out[j] and len(blocks[j].text) <= 80 and "图" in blocks[j].text \
+                and blocks[j].kind != "table_row":
+            out[j] = True
+        # the chart's data rows below its label
+        k = i + 1
+        while k < n and blocks[k].kind == "table_row" and k - i <= 12:
+            out[k] = True
+            k += 1
+    return out
+
+
+def other_rule_flags(blocks: list[Block], toc: list[bool] | None = None) -> dict[str, list[bool]]:
+    """Per rule, the blocks it marks as `other`; each rule is applied with the rate it held in training."""
+    return {"toc": toc if toc is not None else toc_flags(blocks), "glossary": glossary_flags(blocks),
+            "chart": chart_flags(blocks)}
 
 
 _APPENDIX = re.compile(r"^附(?:件|表|录)\s*(?:[\d一二三四五六七八九十]+(?:[-－—]\d+)?)?\s*(?:[：:、.．\s]|$)|^附[：:]")
@@ -124,6 +231,9 @@ class DocFeatures:
     kw_cell: list[int] = field(default_factory=list)
     kw_self: list[int] = field(default_factory=list)
     words: list[list[str]] = field(default_factory=list)
+    # blocks the annotation guide calls `other` whatever their words: contents entries, glossary
+    # definitions, chart debris (``other_rule_flags``); the model learns how far each rule holds
+    rules: dict[str, list[bool]] = field(default_factory=dict)
     context_cache: dict[str, Any] = field(default_factory=dict)  # second-stage inputs reused across rounds
 
     def matrix(self, hasher: Any) -> Any:
@@ -582,4 +692,5 @@ def featurise(document: Document, blocks: list[Block], seg=None) -> DocFeatures:
     kw_self = [lab_index(kw[i]) if b.kind == "heading" or (b.kind == "table_row" and _label_like(b.text)) else -1
                for i, b in enumerate(blocks)]
     return DocFeatures(feats=feats, heading_of=heading_of, section_start=section_start, cell_head=cell_head,
-                       kw_head=kw_head, kw_cell=kw_cell, kw_self=kw_self, words=words)
+                       kw_head=kw_head, kw_cell=kw_cell, kw_self=kw_self, words=words,
+                       rules=other_rule_flags(blocks, toc))

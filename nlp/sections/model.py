@@ -242,6 +242,15 @@ class SklearnSectionTagger:
         # temperature on gold-weighted out-of-fold scores
         gold = lab & (wall >= 1.0)
         self.temperature_ = fit_temperature(z_oof[gold], yall[gold]) if gold.any() and self.calibrate else 1.0
+        # contents entries, glossaries and chart debris are `other` whatever section they name (the
+        # annotation guide's rules); how often each held in the gold, smoothed toward the rule, is the confidence it gives
+        other = SECTION_LABELS.index("other")
+        self.rule_other_ = {}
+        for name in sorted({k for f in feats for k in f.rules}):
+            flags = np.concatenate([np.asarray(f.rules.get(name) or [False] * len(v), dtype=bool)
+                                    for f, v in zip(feats, ys, strict=True)])
+            sel = flags & gold
+            self.rule_other_[name] = (float((yall[sel] == other).sum()) + 2.0) / (float(sel.sum()) + 3.0)
         self.labels_ = list(SECTION_LABELS)
         return self
 
@@ -275,7 +284,26 @@ class SklearnSectionTagger:
         for est in getattr(self, "later_", ()):
             Z = context_features(_softmax(z), feats, blocks)
             z = _full_columns(est, _linear(est, Z), -30.0)
-        return _softmax(z / self.temperature_)
+        p = _softmax(z / self.temperature_)
+        return self._apply_rules(p, feats)
+
+    def _apply_rules(self, p: np.ndarray, feats: DocFeatures) -> np.ndarray:
+        """Blocks a rule marks as `other` get the rule's training rate on `other`, the rest shared as
+        the model had it (a block marked by several rules takes the surest)."""
+        rates = getattr(self, "rule_other_", None)
+        if not rates:
+            return p
+        best = np.zeros(len(p))
+        for name, rate in rates.items():
+            flags = feats.rules.get(name)
+            if flags and any(flags):
+                best = np.maximum(best, np.where(np.asarray(flags, dtype=bool), rate, 0.0))
+        rows = np.flatnonzero(best > 0.5)  # a rule that held less than half the time is not applied
+        if len(rows):
+            r = best[rows, None]
+            p[rows] *= 1.0 - r
+            p[rows, SECTION_LABELS.index("other")] += r[:, 0]
+        return p
 
     def predict_proba(self, document: Document, blocks: list[Block]) -> np.ndarray:
         """n_blocks × 7 probabilities, columns in ``SECTION_LABELS`` order."""
@@ -305,6 +333,10 @@ class SklearnSectionTagger:
             k = SECTION_LABELS.index(b.section)
             names = [n for n in f if n != "bias"]
             row: dict[str, Any] = {"label": b.section, "confidence": round(float(b.confidence), 4), "cues": []}
+            rules = [name for name, flags in feats.rules.items()
+                     if flags[i] and getattr(self, "rule_other_", {}).get(name, 0.0) > 0.5]
+            if rules:  # the guide's `other` rules decided this block, not the weights below
+                row["rules"] = rules
             if names and k in classes:
                 idx = hasher.transform([{n: 1.0} for n in names]).indices
                 w = coef[classes.index(k), idx] * np.array([f[n] for n in names])
@@ -330,6 +362,7 @@ class SklearnSectionTagger:
                        "random_state": self.random_state, "rounds": self.rounds},
             "stage1": s1, "stage2": self.stage2_, "later": list(getattr(self, "later_", [])),
             "temperature": float(self.temperature_),
+            "rule_other": dict(getattr(self, "rule_other_", {})),
         }
         tmp = path / (WEIGHTS_FILE + ".tmp")
         dump(state, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
@@ -358,6 +391,7 @@ class SklearnSectionTagger:
         model.stage2_ = state["stage2"]
         model.later_ = list(state.get("later", []))
         model.temperature_ = float(state["temperature"])
+        model.rule_other_ = {str(k): float(v) for k, v in state.get("rule_other", {}).items()}
         model.labels_ = list(SECTION_LABELS)
         model.meta_ = meta
         return model
