@@ -150,7 +150,7 @@ _DEFINITION = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,3}
 # the placeholder names office software gives a chart's series and values, left behind when a chart
 # embedded in a report is flattened to text with its data
 _CHART_LABEL = re.compile(r"^(?:系列|类别)\s*\d{1,2}$|^(?:销售额|图表标题|坐标轴标题)$")
-_CHART_CELL = re.compile(r"(?:^|\t)\s*系列\s*\d{1,2}\s*(?:\t|$)")
+_CHART_CELL = re.compile(r"(?:^|\t) *系列 *\d{1,2} *(?:\t|$)")
 
 
 def glossary_flags(blocks: list[Block], window: int = 3, least: int = 3) -> list[bool]:
