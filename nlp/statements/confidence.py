@@ -32,6 +32,13 @@ _DIGIT = re.compile(r"\d")
 # the words that make a clause a shortcoming ("不…", "未…", "缺…", "…偏低", "…滞后")
 _SHORTFALL = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|弱|短|欠")
 _DONE = re.compile(r"(?<![未没尚])(?:完成|实现|达到|做到|确保了|保障了|开展了|召开|举办|印发|制定了)")
+# how a statement of each type usually opens: an action verb ("加强…", "进一步完善…"), or a
+# shortfall near the start ("未按规定…", "部分资金…不一致", "资金下达时间偏晚")
+_OPENS_MEASURE = re.compile(r"^(?:(?:进一步|继续|积极|切实|及时|严格|认真|全面|持续|不断|将|要|并|同时|建议)[，,]?){0,2}"
+                            r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
+                            r"确保|开展|实行|实施|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持|"
+                            r"制定|明确|强化|统筹|整合|严格|提前|合理)")
+_OPENS_PROBLEM = re.compile(r"^.{0,12}?(?:不|未|无|缺|偏|滞后|难以|尚|存在|较慢|缓慢|薄弱|紧张|困难)")
 
 
 def features(c: Candidate) -> dict[str, float]:
@@ -76,6 +83,9 @@ def _row(c: Candidate) -> list[float]:
         float(c.heading_any == c.type),  # head_any_same
         float(c.cell_label == c.type),  # cell_label_same
         float(c.cell_label is not None and c.cell_label != c.type),  # cell_label_other
+        float(c.split == "list"),  # list_piece
+        float(c.split == "clause"),  # clause_piece
+        float(bool((_OPENS_MEASURE if not is_p else _OPENS_PROBLEM).match(t))),  # opens_like
     ]
     row += [float(c.source == s) for s in SOURCES]
     row += [float(c.kind == k) for k in KINDS]
@@ -88,7 +98,7 @@ FEATURE_NAMES: tuple[str, ...] = tuple(
         "cue_same", "cue_other", "first_cue_same", "achieve", "meta", "digits", "enumerated",
         "merged_heading", "first_in_run", "log_run", "ends_colon", "split_piece", "later_piece", "log_pieces",
         "log_repeats", "shortfall", "done", "head_near_same", "head_near_other", "head_any_same",
-        "cell_label_same", "cell_label_other",
+        "cell_label_same", "cell_label_other", "list_piece", "clause_piece", "opens_like",
     ]
     + [f"src_{s}" for s in SOURCES]
     + [f"kind_{k}" for k in KINDS]

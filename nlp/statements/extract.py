@@ -35,12 +35,15 @@ from nlp.statements.split import (
     sentences,
     split_inline_list,
     split_measure_clauses,
+    split_measure_list,
     split_problem_clauses,
     strip_connective,
+    strip_example_lead,
+    strip_trailing_trigger,
 )
 
 SPLIT_MEASURE_COMMAS = True
-SPLIT_PROBLEM_COMMAS = False
+SPLIT_PROBLEM_COMMAS = True
 SECTION_TYPE = {"problems": "problem", "measures": "measure"}
 _DEBRIS = re.compile(r"\[bookmark:[^\]]*\]|^#{1,6}\s*|\*\*|#{1,6}\s")
 _CELL_SEP = re.compile(r"(?:(?<!\s)\s+)?\|\s*|\t+")  # guard: linear on long runs of spaces
@@ -81,6 +84,7 @@ class Candidate:
     heading_any: str | None = None  # the type any heading above names
     repeats: int = 0  # other candidates of the report with the same text (template rows repeat)
     cell_label: str | None = None  # a table cell's label cell before it: "problem", "measure", "other" or None
+    split: str = ""  # how it was cut from its sentence: "list" (存在A、B等问题), "clause" (at a comma or 、), "" whole
     features: dict[str, Any] = field(default_factory=dict)
 
 
@@ -384,7 +388,7 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
             for ltyp in ("problem", "measure") if opener else ():
                 for li, item in enumerate(split_inline_list(span, ltyp) or []):
                     cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
-                                           block.confidence, kind, item_pos=li, enumerated=True))
+                                           block.confidence, kind, item_pos=li, enumerated=True, split="list"))
             for cs, ce in clauses:
                 cands_span = span.sub(cs, ce).strip()
                 if len(cands_span.text) >= 6:
@@ -480,7 +484,8 @@ def extract_candidates(document: Document, blocks: list[Block]) -> tuple[list[Ca
                     # "存在A、B等问题" / "提出C、D等建议" anywhere
                     for li, item in enumerate(split_inline_list(piece, ltyp) or []):
                         cands.append(Candidate(item, ltyp, block.index, "clause_cue", block.section,
-                                               block.confidence, block.kind, item_pos=li, enumerated=True))
+                                               block.confidence, block.kind, item_pos=li, enumerated=True,
+                                               split="list"))
                 for cs, ce in _clause_cues(piece.text):
                     cands_span = piece.sub(cs, ce).strip()
                     if len(cands_span.text) >= 6:
@@ -630,6 +635,26 @@ def _is_instruction(text: str) -> bool:
 _PIPE = re.compile(r"[|｜]")  # a run of cell separators: a flattened table row, not a statement
 
 
+_CAUSE_CONTEXT = re.compile("原因|根源|症结")
+_CONSEQUENCE = re.compile("导致|造成|致使|从而|进而|以致")
+_NAMES_PROBLEMS = re.compile("问题|不足|措施|建议|整改")
+
+
+def _lists_causes(where: tuple[Block, str, bool] | None, text: str) -> bool:
+    """Whether a problem sentence sits where causes are listed: under a heading that names them
+    ("（二）原因分析") or right after a cue in its own line ("问题根源：…")."""
+    if where is None:
+        return False
+    b = where[0]
+    path = b.heading_path or []
+    # (a heading that names more, "存在的问题及原因分析", "偏差原因及改进措施", opens problems as much
+    # as causes: there a problem and its detail stay one statement)
+    if path and len(path[-1]) <= 40 and _CAUSE_CONTEXT.search(path[-1]) and not _NAMES_PROBLEMS.search(path[-1]):
+        return True
+    i = b.text.find(text[:8])
+    return i > 0 and _CAUSE_CONTEXT.search(b.text[max(0, i - 12):i]) is not None
+
+
 def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]], heading_lines: set[int],
                out: list[Candidate], found: StatementsFound) -> None:
     pre, items = enumerate_items(run)
@@ -661,12 +686,20 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                 merged.append((Span(s.text + "。" + first.text, s.lines + [s.lines[-1]] + first.lines), True))
                 i += 2
                 continue
-            merged.append((s, False))
+            if typ == "problem" and merged and _CONSEQUENCE.match(s.text):
+                # "…未纳入评价范畴；导致评价聚焦短期成果": the effect of the problem before, not a new one
+                prev, prev_head = merged[-1]
+                merged[-1] = (Span(prev.text + "；" + s.text, prev.lines + [prev.lines[-1]] + s.lines), prev_head)
+            else:
+                merged.append((s, False))
             i += 1
         for si, (s0, was_head) in enumerate(merged):
             s = cut_intro(s0) if not was_head else s0
+            if s is not None and typ == "problem":
+                s = strip_trailing_trigger(s)
             if s is None:
                 continue
+            s = strip_example_lead(s)
             text = s.text
             if NONE_STATED.match(text):
                 if typ == "problem" and not found.no_problems_stated:
@@ -684,13 +717,19 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                     out.append(Candidate(span=p, type=other, block=b.index if b else -1, source="heading_cue",
                                          section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
                                          kind=b.kind if b else "paragraph", item_pos=pi, enumerated=True,
-                                         run_len=n_items))
+                                         run_len=n_items, split="list"))
             if listed:
                 pieces = listed
+                if typ == "problem" and SPLIT_PROBLEM_COMMAS:  # "存在A，B；C等问题": an item may hold two
+                    pieces = [q for p in listed for q in split_problem_clauses(p)]
             elif typ == "measure" and not was_head and SPLIT_MEASURE_COMMAS:
-                pieces = split_measure_clauses(s)
-            elif typ == "problem" and not was_head and SPLIT_PROBLEM_COMMAS:
-                pieces = split_problem_clauses(s)
+                pieces = [q for p in split_measure_clauses(s) for q in (split_measure_list(p) or [p])]
+            elif typ == "problem" and SPLIT_PROBLEM_COMMAS:
+                # a merged heading ("项目建设不规范。…") stays with the first problem of its explanation
+                head_end = s.text.find("。") + 1 if was_head else 0
+                # a heading on its own line names one problem, whatever its commas
+                pieces = [s] if s.line in heading_lines and not was_head else \
+                    split_problem_clauses(s, head_end, _lists_causes(block_of.get(s.line), s.text))
             else:
                 pieces = [strip_connective(s)]
             for pi, p in enumerate(pieces):
@@ -702,4 +741,5 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                     section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
                     kind=b.kind if b else "paragraph", item_pos=gi + si + pi, enumerated=enumerated,
                     merged_heading=was_head, run_len=n_items, pieces=len(pieces), piece_idx=pi,
+                    split="list" if listed else "clause" if len(pieces) > 1 else "",
                 ))

@@ -1,0 +1,134 @@
+"""Statements: where one sentence holds several problems or measures, and where its commas only
+continue one thought. Every text here is our own invented sentence (no real report text)."""
+from __future__ import annotations
+
+from nlp.document import Block, Document
+from nlp.statements.extract import extract_candidates
+from nlp.statements.split import (
+    Span,
+    split_measure_clauses,
+    split_measure_list,
+    split_problem_clauses,
+    strip_example_lead,
+    strip_trailing_trigger,
+)
+
+
+def _span(text: str, line: int = 1) -> Span:
+    return Span(text, [line] * len(text))
+
+
+def _texts(spans: list[Span]) -> list[str]:
+    return [s.text for s in spans]
+
+
+def _doc(rows: list[tuple[str, str, str, list[str]]]) -> tuple[Document, list[Block]]:
+    """(text, section, kind, heading_path) per line, one block each."""
+    document = Document(doc="t.txt", lines=[t for t, _s, _k, _h in rows])
+    blocks = [Block(index=i, kind=k, line_start=i + 1, line_end=i + 1, text=t, section=s, confidence=0.9,
+                    heading_path=list(h))
+              for i, (t, s, k, h) in enumerate(rows)]
+    return document, blocks
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+def test_listed_causes_split_where_each_clause_has_its_own_subject():
+    s = _span("项目目标与单位职能衔接不够紧密，考核细则未充分覆盖日常业务，部分指标存在“重数量、轻质量”倾向，难以反映实际成效")
+    got = _texts(split_problem_clauses(s, causes=True))
+    assert got == ["项目目标与单位职能衔接不够紧密", "考核细则未充分覆盖日常业务",
+                   "部分指标存在“重数量、轻质量”倾向，难以反映实际成效"]
+
+
+def test_a_problem_and_its_detail_stay_one_outside_a_list_of_causes():
+    # the labelling guide's own shape: a problem, then which part of it ("部分…较慢")
+    s = _span("年度资金拨付进度不够均衡，部分乡镇项目支出进度较慢")
+    assert _texts(split_problem_clauses(s)) == [s.text]
+
+
+def test_parallel_clauses_split_anywhere():
+    s = _span("未建立统一的设备台账管理制度，未将维护保养情况纳入年度考核范围")
+    assert _texts(split_problem_clauses(s)) == ["未建立统一的设备台账管理制度", "未将维护保养情况纳入年度考核范围"]
+
+
+def test_a_new_problem_after_tongshi_splits_and_also_continues():
+    s = _span("但截至年底验收手续仍未办理，也未能完成竣工结算，同时配套道路仍在施工中，整体进度明显滞后")
+    assert _texts(split_problem_clauses(s)) == ["但截至年底验收手续仍未办理，也未能完成竣工结算",
+                                               "配套道路仍在施工中，整体进度明显滞后"]
+
+
+def test_consequences_examples_and_causes_never_split():
+    for text in (
+        "仓储管理人员专业能力不足，导致部分物资账实不符的情况时有发生",
+        "资产登记手续不够规范，如部分办公设备未贴标签、未录入系统等",
+        "因上级补助资金下达较晚，部分工程款项未能在年内支付完毕",
+        "财政资金紧张，年度预算执行无法全部到位",
+    ):
+        assert _texts(split_problem_clauses(_span(text), causes=True)) == [text], text
+
+
+def test_a_merged_heading_stays_with_the_first_problem():
+    s = _span("管护机制不健全。未建立村级管护队伍，未落实日常巡查经费")
+    head_end = s.text.find("。") + 1
+    assert _texts(split_problem_clauses(s, head_end)) == ["管护机制不健全。未建立村级管护队伍", "未落实日常巡查经费"]
+
+
+def test_cause_heading_splits_a_problem_line_in_the_pipeline():
+    d, b = _doc([
+        ("（二）原因分析", "problems", "heading", ["一、问题与原因"]),
+        ("一是保障能力不足。专职统计人员配备不足，基层台账数据的采集、核对机制不完善，难以支撑量化分析。",
+         "problems", "list_item", ["一、问题与原因", "（二）原因分析"]),
+        ("（三）存在的问题及原因分析", "problems", "heading", ["二、绩效情况"]),
+        ("一是保障能力不足。专职统计人员配备不足，基层台账数据的采集、核对机制不完善，难以支撑量化分析。",
+         "problems", "list_item", ["二、绩效情况", "（三）存在的问题及原因分析"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    line2 = [c.span.text for c in cands if c.span.line == 2 and c.type == "problem"]
+    line4 = [c.span.text for c in cands if c.span.line == 4 and c.type == "problem"]
+    assert line2 == ["保障能力不足。专职统计人员配备不足", "基层台账数据的采集、核对机制不完善，难以支撑量化分析"]
+    assert len(line4) == 1  # under a heading that names problems too, a problem and its detail stay one
+    assert all(c.split == "clause" for c in cands if c.span.line == 2)
+
+
+def test_a_consequence_sentence_joins_the_problem_before_it():
+    d, b = _doc([
+        ("三、存在的问题", "problems", "heading", []),
+        ("2.考核指标缺失。未建立长效评估框架；导致评估结果只反映当年工作量。", "problems", "list_item", ["三、存在的问题"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    got = [c.span.text for c in cands if c.type == "problem"]
+    assert not any(t.startswith("导致") for t in got), got
+    assert any("导致评估结果" in t for t in got), got
+
+
+def test_a_trailing_cause_cue_is_cut_from_the_deviation_it_follows():
+    assert strip_trailing_trigger(_span("全年预算调整幅度较大，主要原因是：")).text == "全年预算调整幅度较大"
+    assert strip_trailing_trigger(_span("主要原因是")) is None
+    s = _span("原因是设备到货延迟")
+    assert strip_trailing_trigger(s) is s
+
+
+# --- measures ---------------------------------------------------------------------------------
+
+def test_a_goal_clause_stays_with_its_measure():
+    s = _span("细化季度用款计划，提高预算编制的准确性，完善项目库动态管理机制")
+    assert _texts(split_measure_clauses(s)) == ["细化季度用款计划，提高预算编制的准确性", "完善项目库动态管理机制"]
+
+
+def test_parallel_jiang_clauses_are_measures_of_their_own():
+    s = _span("将“场馆服务”细化为“开放天数”“接待人次”等指标，将“设备维护”拆解为“完好率”“维修时效”等指标")
+    assert _texts(split_measure_clauses(s)) == ["将“场馆服务”细化为“开放天数”“接待人次”等指标",
+                                               "将“设备维护”拆解为“完好率”“维修时效”等指标"]
+
+
+def test_short_verb_measures_joined_by_dunhao_split():
+    assert _texts(split_measure_list(_span("加强业务培训、加大督查力度、完善考核办法"))) == [
+        "加强业务培训", "加大督查力度", "完善考核办法"]
+    assert split_measure_list(_span("加强设备、车辆、物资管理")) is None  # objects of one verb
+    assert split_measure_list(_span("进一步加强项目管理")) is None
+
+
+def test_an_example_lead_word_is_dropped():
+    assert strip_example_lead(_span("例如，将巡查频次提高到每周两次")).text == "将巡查频次提高到每周两次"
+    s = _span("如期完成全部整改任务")
+    assert strip_example_lead(s) is s
