@@ -132,3 +132,21 @@ def test_an_example_lead_word_is_dropped():
     assert strip_example_lead(_span("例如，将巡查频次提高到每周两次")).text == "将巡查频次提高到每周两次"
     s = _span("如期完成全部整改任务")
     assert strip_example_lead(s) is s
+
+
+# --- confidence -------------------------------------------------------------------------------
+
+def test_the_second_stage_calibration_is_monotone_and_bounded():
+    import numpy as np
+
+    from nlp.statements.confidence import recalibration
+    from nlp.statements.train import fit_recalibration
+
+    x, y = fit_recalibration(np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.9, 0.95]), np.array([0, 0, 1, 0, 1, 1, 1]))
+    assert all(a <= b for a, b in zip(y, y[1:], strict=False)) and y.min() >= 0.0 and y.max() <= 1.0
+    knots = recalibration()  # the shipped model's (None only without a model folder)
+    if knots is not None:
+        kx, ky = knots
+        assert len(kx) == len(ky) >= 2
+        assert all(a <= b for a, b in zip(kx, kx[1:], strict=False))
+        assert all(a <= b for a, b in zip(ky, ky[1:], strict=False))

@@ -148,6 +148,26 @@ def _threshold_of(meta: str, mtime_ns: int, size: int) -> float:
     return float(json.loads(Path(meta).read_text(encoding="utf-8")).get("emit_threshold", 0.3))
 
 
+@lru_cache(maxsize=4)
+def _recalibration_of(meta: str, mtime_ns: int, size: int) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """The knots of the monotone map from model score to probability in a meta.json (None: none)."""
+    got = json.loads(Path(meta).read_text(encoding="utf-8")).get("recalibration")
+    if not got or len(got.get("x", ())) < 2 or len(got["x"]) != len(got.get("y", ())):
+        return None
+    return tuple(float(v) for v in got["x"]), tuple(float(v) for v in got["y"])
+
+
+def recalibration() -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """The shipped model's second-stage calibration knots, read once per version of its meta.json."""
+    if _META_PATH[0] is not MODEL_DIR:
+        _META_PATH[:] = [MODEL_DIR, str(MODEL_DIR / "meta.json")]
+    try:
+        st = os.stat(_META_PATH[1])
+    except OSError:
+        return None
+    return _recalibration_of(_META_PATH[1], st.st_mtime_ns, st.st_size)
+
+
 def prior(c: Candidate) -> float:
     """A hand-set score with the model's features, used when no model is shipped."""
     f = features(c)
@@ -169,4 +189,7 @@ def score_candidates(cands: list[Candidate]) -> list[float]:
     from nlp.fastpredict import positive_proba
 
     proba = positive_proba(model)(np.asarray(matrix(cands), dtype=float))
+    knots = recalibration()
+    if knots is not None:
+        proba = np.interp(proba, knots[0], knots[1])
     return [float(p) for p in proba]
