@@ -121,6 +121,20 @@ def test_parallel_jiang_clauses_are_measures_of_their_own():
                                                "将“设备维护”拆解为“完好率”“维修时效”等指标"]
 
 
+def test_each_recommendation_of_an_audit_is_a_measure():
+    s = _span("县审计局下达审计决定，建议县文体局限期完成整改，同时建议县文体局规范场馆租赁收费，加强资产日常管理")
+    assert _texts(split_measure_clauses(s)) == ["县审计局下达审计决定", "建议县文体局限期完成整改",
+                                               "建议县文体局规范场馆租赁收费", "加强资产日常管理"]
+
+
+def test_an_audit_reports_advice_heading_is_a_section_title():
+    from nlp.statements.split import is_section_title
+
+    assert is_section_title("三、审计处理意见和建议")
+    assert is_section_title("审计建议")
+    assert not is_section_title("审计发现县文体局场馆租赁收入未及时上缴")
+
+
 def test_short_verb_measures_joined_by_dunhao_split():
     assert _texts(split_measure_list(_span("加强业务培训、加大督查力度、完善考核办法"))) == [
         "加强业务培训", "加大督查力度", "完善考核办法"]

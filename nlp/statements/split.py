@@ -143,6 +143,9 @@ def strip_connective(span: Span) -> Span:
 _RESULT_VERB = re.compile(r"^(?:进一步|不断|切实|有效)?(?:提高|提升|降低|减少|增强|促进|实现|保证|避免|杜绝|做到|维护)")
 
 
+_NEW_ADVICE = re.compile(r"^(?:同时|另外|此外|并)?建议")
+
+
 def split_measure_clauses(span: Span) -> list[Span]:
     """A measure sentence split before clauses that open with an action verb.
 
@@ -156,6 +159,8 @@ def split_measure_clauses(span: Span) -> list[Span]:
         head = span.text[: m.start()]
         # "将A细化为…，将B拆解为…": clauses of the same shape are measures of their own too
         parallel = rest.startswith("将") and span.text[last:].startswith("将") and len(head) - last >= 6
+        # "…，建议县局整改，同时建议县局推进…": each recommendation of an audit or evaluation is a measure
+        parallel = parallel or (_NEW_ADVICE.match(rest) is not None and len(head) - last >= 6)
         if (MEASURE_VERB.match(rest) and not rest.startswith(("确保", "争取", "保障")) and not _RESULT_VERB.match(rest)
                 and len(head) >= 6) or parallel:
             parts.append(m.end())
@@ -247,7 +252,7 @@ _TITLE_NOUN = re.compile("问题|措施|建议")
 _TITLE_FILLER = re.compile(
     r"(?:及|和|与|、|的|以及|整改|情况|绩效|评价|自评|项目|结果应用|其他需要说明的事项|"
     r"存在|问题|原因|分析|措施|主要|经验|教训|做法|意见|建议|改进|下一步|工作|计划|和|未完成|偏差|未达标|扣分|几点|"
-    r"目标|指标|说明|针对|上述|以上|提出|具体|相应|以下|如下|或)")
+    r"目标|指标|说明|针对|上述|以上|提出|具体|相应|以下|如下|或|审计|处理)")
 
 
 def has_title_word(text: str) -> bool:
