@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -31,3 +33,20 @@ def sample_dir() -> Path:
     if not (SAMPLE / "txt").is_dir():
         pytest.skip("corpora/sample/txt is missing")
     return SAMPLE
+
+
+def _tagged_doc(rows: list[tuple[str, str, str, list[str]]]) -> tuple[Any, list[Any]]:
+    """(text, section, kind, heading_path) per line, one block each: a report already tagged."""
+    from nlp.document import Block, Document
+
+    document = Document(doc="t.txt", lines=[t for t, _s, _k, _h in rows])
+    blocks = [Block(index=i, kind=k, line_start=i + 1, line_end=i + 1, text=t, section=s, confidence=0.9,
+                    heading_path=list(h))
+              for i, (t, s, k, h) in enumerate(rows)]
+    return document, blocks
+
+
+@pytest.fixture
+def tagged_doc() -> Callable[[list[tuple[str, str, str, list[str]]]], tuple[Any, list[Any]]]:
+    """Builds a tagged document from (text, section, kind, heading_path) rows."""
+    return _tagged_doc

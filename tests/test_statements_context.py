@@ -7,25 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.document import Block, Document
 from nlp.statements.extract import extract_candidates
 from nlp.statements.split import INSTRUCTION, is_section_title
 
 
-def _doc(rows: list[tuple[str, str, str, list[str]]]) -> tuple[Document, list[Block]]:
-    """(text, section, kind, heading_path) per line, one block each."""
-    document = Document(doc="t.txt", lines=[t for t, _s, _k, _h in rows])
-    blocks = [Block(index=i, kind=k, line_start=i + 1, line_end=i + 1, text=t, section=s, confidence=0.9,
-                    heading_path=list(h))
-              for i, (t, s, k, h) in enumerate(rows)]
-    return document, blocks
-
-
-def test_form_instructions_are_not_statements():
+def test_form_instructions_are_not_statements(tagged_doc):
     assert INSTRUCTION.search("执行率低于85%的应单独说明原因（200字以内）")
     assert INSTRUCTION.search("完成率=实际完成数/计划数×100%")
     assert not INSTRUCTION.search("部分项目资金拨付进度偏慢，年底集中支付")
-    d, b = _doc([
+    d, b = tagged_doc([
         ("偏差原因", "problems", "table_row", ["项目支出绩效自评表"]),
         ("1.执行率=执行数/全年预算数，执行率低于85%的应单独说明原因（200字以内）；2.其他资金指自筹资金。",
          "problems", "table_row", ["项目支出绩效自评表"]),
@@ -38,8 +28,8 @@ def test_form_instructions_are_not_statements():
     assert any(c.span.line == 4 and c.span.text.startswith("因上级资金下达较晚") for c in cands)
 
 
-def test_a_cue_with_nothing_after_it_is_dropped():
-    d, b = _doc([
+def test_a_cue_with_nothing_after_it_is_dropped(tagged_doc):
+    d, b = tagged_doc([
         ("（三）存在的问题", "problems", "heading", ["三、自评结论"]),
         ("1、乡村道路养护覆盖率有待进一步提高。主要原因是", "problems", "list_item", ["（三）存在的问题"]),
     ])
@@ -56,8 +46,8 @@ def test_intro_headings_are_section_titles_but_statements_are_not():
     assert not is_section_title("针对资金拨付慢的问题提出整改措施")
 
 
-def test_candidates_carry_heading_table_label_and_repeat_context():
-    d, b = _doc([
+def test_candidates_carry_heading_table_label_and_repeat_context(tagged_doc):
+    d, b = tagged_doc([
         ("五、存在的问题", "problems", "heading", []),
         ("部分项目绩效目标设置不够细化。", "problems", "paragraph", ["五、存在的问题"]),
         ("（一）主要工作内容", "problems", "heading", ["五、存在的问题"]),
@@ -80,10 +70,10 @@ def test_candidates_carry_heading_table_label_and_repeat_context():
     assert by_line[9].repeats == 1 and by_line[11].repeats == 1 and by_line[2].repeats == 0
 
 
-def test_confidence_features_follow_the_context():
+def test_confidence_features_follow_the_context(tagged_doc):
     from nlp.statements.confidence import FEATURE_NAMES, features, matrix
 
-    d, b = _doc([
+    d, b = tagged_doc([
         ("改进措施", "measures", "table_row", ["绩效自评表"]),
         ("加快项目资金支付进度", "measures", "table_row", ["绩效自评表"]),
         ("年度目标", "measures", "table_row", ["绩效自评表"]),
@@ -113,8 +103,8 @@ def test_calibration_folds_keep_each_document_whole():
     assert p[y == 1].mean() > p[y == 0].mean()
 
 
-def test_a_flattened_table_row_is_no_statement_and_cell_bars_are_trimmed():
-    d, b = _doc([
+def test_a_flattened_table_row_is_no_statement_and_cell_bars_are_trimmed(tagged_doc):
+    d, b = tagged_doc([
         ("（二）存在的问题", "problems", "heading", []),
         ("| 产出指标 | 数量指标 | 培训人次未达标 | ≥500 | 420 | 8 | 6 |", "problems", "table_row", ["（二）存在的问题"]),
         ("部分乡镇资金拨付进度偏慢 |", "problems", "paragraph", ["（二）存在的问题"]),
@@ -124,8 +114,8 @@ def test_a_flattened_table_row_is_no_statement_and_cell_bars_are_trimmed():
     assert any(c.span.line == 3 and c.span.text == "部分乡镇资金拨付进度偏慢" for c in cands), [c.span.text for c in cands]
 
 
-def test_a_table_label_cell_is_no_statement_but_a_short_cause_cell_is_kept():
-    d, b = _doc([
+def test_a_table_label_cell_is_no_statement_but_a_short_cause_cell_is_kept(tagged_doc):
+    d, b = tagged_doc([
         ("偏差原因分析", "problems", "table_row", ["项目支出绩效自评表"]),
         ("2.项目实施内容及过程概述", "problems", "table_row", ["项目支出绩效自评表"]),
         ("上级资金到位较晚，项目推迟开工", "problems", "table_row", ["项目支出绩效自评表"]),

@@ -2,7 +2,6 @@
 continue one thought. Every text here is our own invented sentence (no real report text)."""
 from __future__ import annotations
 
-from nlp.document import Block, Document
 from nlp.statements.extract import extract_candidates
 from nlp.statements.split import (
     Span,
@@ -22,13 +21,6 @@ def _texts(spans: list[Span]) -> list[str]:
     return [s.text for s in spans]
 
 
-def _doc(rows: list[tuple[str, str, str, list[str]]]) -> tuple[Document, list[Block]]:
-    """(text, section, kind, heading_path) per line, one block each."""
-    document = Document(doc="t.txt", lines=[t for t, _s, _k, _h in rows])
-    blocks = [Block(index=i, kind=k, line_start=i + 1, line_end=i + 1, text=t, section=s, confidence=0.9,
-                    heading_path=list(h))
-              for i, (t, s, k, h) in enumerate(rows)]
-    return document, blocks
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -73,8 +65,8 @@ def test_a_merged_heading_stays_with_the_first_problem():
     assert _texts(split_problem_clauses(s, head_end)) == ["管护机制不健全。未建立村级管护队伍", "未落实日常巡查经费"]
 
 
-def test_cause_heading_splits_a_problem_line_in_the_pipeline():
-    d, b = _doc([
+def test_cause_heading_splits_a_problem_line_in_the_pipeline(tagged_doc):
+    d, b = tagged_doc([
         ("（二）原因分析", "problems", "heading", ["一、问题与原因"]),
         ("一是保障能力不足。专职统计人员配备不足，基层台账数据的采集、核对机制不完善，难以支撑量化分析。",
          "problems", "list_item", ["一、问题与原因", "（二）原因分析"]),
@@ -90,8 +82,8 @@ def test_cause_heading_splits_a_problem_line_in_the_pipeline():
     assert all(c.split == "clause" for c in cands if c.span.line == 2)
 
 
-def test_a_consequence_sentence_joins_the_problem_before_it():
-    d, b = _doc([
+def test_a_consequence_sentence_joins_the_problem_before_it(tagged_doc):
+    d, b = tagged_doc([
         ("三、存在的问题", "problems", "heading", []),
         ("2.考核指标缺失。未建立长效评估框架；导致评估结果只反映当年工作量。", "problems", "list_item", ["三、存在的问题"]),
     ])

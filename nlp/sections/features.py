@@ -63,12 +63,14 @@ def _has_toc_leader(text: str) -> bool:
 _BARE_PAGE = re.compile(r"^\s*\d{1,3}\s*$")
 
 
-def _toc_entry(b: Block) -> bool:
-    """A short line that could be a contents entry: a heading, a numbered line or a dot-leader line."""
+def _toc_entry(b: Block) -> tuple[bool, bool]:
+    """(a short line that could be a contents entry: a heading, a numbered line or a dot-leader line;
+    a numbered one: what a contents page lists, unlike a table's cells)."""
     t = b.text.strip()
     if b.kind == "table_row" or not t or len(t) > 50:
-        return False
-    return b.kind == "heading" or find_marker(t)[0] is not None or _has_toc_leader(t)
+        return False, False
+    numbered = find_marker(t)[0] is not None or _has_toc_leader(t)
+    return b.kind == "heading" or numbered, numbered or t.startswith("第")
 
 
 def _toc_key(text: str) -> str:
@@ -97,10 +99,8 @@ def toc_flags(blocks: list[Block]) -> list[bool]:
         """(a short entry-like line, a numbered one: what a contents page lists, unlike table cells)"""
         got = entry_of.get(j)
         if got is None:
-            b = blocks[j]
-            t = b.text.strip()
-            e = not bare[j] and _toc_entry(b)
-            got = entry_of[j] = (e, e and (find_marker(t)[0] is not None or _has_toc_leader(t) or t.startswith("第")))
+            e, numbered = _toc_entry(blocks[j]) if not bare[j] else (False, False)
+            got = entry_of[j] = (e, e and numbered)
         return got
 
     out = [False] * n
