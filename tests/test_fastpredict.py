@@ -51,3 +51,19 @@ def test_a_model_is_packed_once() -> None:
     X, y = _data()
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, y)
     assert positive_proba(model) is positive_proba(model)
+
+
+def test_the_wording_pipeline_scores_as_scikit_learn_does() -> None:
+    from nlp.fastpredict import text_positive_proba
+    from nlp.statements.confidence import wording_model
+
+    good = ["P|专项资金拨付滞后", "P|绩效目标设置不够细化", "P|部分项目支出进度偏慢", "M|进一步加强预算执行监控",
+            "M|完善内部控制制度", "M|加大业务培训力度", "P|档案资料不齐全  缺少验收报告"]
+    bad = ["P|全年召开会议12次", "M|完成道路硬化3.5公里", "P|根据有关规定开展自评", "M|项目于2023年6月开工",
+           "P|共发放补助资金 86 万元", "M|Ａ区、B区已全部完工"]
+    model = wording_model().fit(good + bad, [1] * len(good) + [0] * len(bad))
+    texts = ["P|预算执行进度  偏慢", "M|加强培训", "P|Ｘ项目2024年完工", "P|", "M|从未出现过的字"]
+    assert np.allclose(text_positive_proba(model)(texts), model.predict_proba(texts)[:, 1], atol=1e-10)
+    assert text_positive_proba(model)([]).shape == (0,)
+    other = LogisticRegression().fit(np.arange(10.0)[:, None], [0] * 5 + [1] * 5)
+    assert np.allclose(text_positive_proba(other)(np.array([[2.0], [8.0]])), other.predict_proba([[2.0], [8.0]])[:, 1])

@@ -93,6 +93,28 @@ def test_a_consequence_sentence_joins_the_problem_before_it(tagged_doc):
     assert any("导致评估结果" in t for t in got), got
 
 
+def test_causes_listed_after_shou_are_problems_and_the_heading_stays_one(tagged_doc):
+    d, b = tagged_doc([
+        ("三、存在的问题", "problems", "heading", []),
+        ("二是专项资金支付进度偏慢。支付进度主要受配套资金到位偏晚、工程招标周期较长、部分村组用地手续未办结的现象。",
+         "problems", "list_item", ["三、存在的问题"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    got = [c.span.text for c in cands if c.type == "problem"]
+    assert got[0] == "专项资金支付进度偏慢"
+    assert {"配套资金到位偏晚", "工程招标周期较长", "部分村组用地手续未办结"} <= set(got)
+
+
+def test_a_cause_named_without_a_shortfall_is_not_a_problem(tagged_doc):
+    d, b = tagged_doc([
+        ("三、存在的问题", "problems", "heading", []),
+        ("二是工期有所延后。主要受雨季施工条件、地质情况等因素的影响。", "problems", "list_item", ["三、存在的问题"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    got = [c.span.text for c in cands if c.type == "problem"]
+    assert "雨季施工条件" not in got and "地质情况" not in got
+
+
 def test_a_trailing_cause_cue_is_cut_from_the_deviation_it_follows():
     assert strip_trailing_trigger(_span("全年预算调整幅度较大，主要原因是：")).text == "全年预算调整幅度较大"
     assert strip_trailing_trigger(_span("主要原因是")) is None
@@ -145,14 +167,33 @@ def test_an_example_lead_word_is_dropped():
 def test_the_second_stage_calibration_is_monotone_and_bounded():
     import numpy as np
 
-    from nlp.statements.confidence import recalibration
+    from nlp.statements.confidence import recalibrate, recalibration
     from nlp.statements.train import fit_recalibration
 
-    x, y = fit_recalibration(np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.9, 0.95]), np.array([0, 0, 1, 0, 1, 1, 1]))
-    assert all(a <= b for a, b in zip(y, y[1:], strict=False)) and y.min() >= 0.0 and y.max() <= 1.0
-    knots = recalibration()  # the shipped model's (None only without a model folder)
-    if knots is not None:
-        kx, ky = knots
-        assert len(kx) == len(ky) >= 2
-        assert all(a <= b for a, b in zip(kx, kx[1:], strict=False))
-        assert all(a <= b for a, b in zip(ky, ky[1:], strict=False))
+    scores = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.9, 0.95, 0.97])
+    ab = fit_recalibration(scores, np.array([0, 0, 1, 0, 1, 1, 1, 1]))
+    assert ab[0] > 0  # higher scores were right more often: the map rises
+    out = recalibrate(np.linspace(0.0, 1.0, 21), ab)
+    assert np.all(np.diff(out) >= 0) and out.min() > 0.0 and out.max() < 1.0
+    shipped = recalibration()  # the shipped model's (None only without a model folder)
+    if shipped is not None:
+        got = recalibrate(np.array([0.2, 0.5, 0.8]), shipped)
+        assert np.all(np.diff(got) > 0)
+
+
+def test_the_wording_model_reads_the_statement_and_its_type():
+    from nlp.statements.confidence import load_wording_model, wording
+
+    class _C:  # the two attributes wording() reads
+        def __init__(self, text: str, typ: str) -> None:
+            self.type = typ
+            self.span = type("S", (), {"text": text})()
+
+    assert wording(_C("预算编制不够精细", "problem")) == "P|预算编制不够精细"
+    assert wording(_C("加强预算执行监控", "measure")) == "M|加强预算执行监控"
+    shipped = load_wording_model()
+    if shipped is not None:
+        model, weight = shipped
+        assert 0.0 < weight <= 1.0
+        p = model.predict_proba(["P|项目资金支付进度滞后，部分资金未及时拨付", "P|全年共召开会议十二次"])[:, 1]
+        assert p[0] > p[1]  # a shortfall reads as a problem, a count of meetings does not

@@ -1,9 +1,11 @@
 """How sure we are that a candidate really is a problem / measure statement.
 
-A small logistic model (``models/statements/``) over features a reader would use: where the text
+Shallow boosted trees (``models/statements/``) over features a reader would use: where the text
 sits (its section and the tagger's confidence, a cue phrase, a table cell), the cue words it holds
-(不够/不足/有待/滞后 for problems, 加强/进一步/完善/将 for measures), its length and position.
-Without the shipped model a hand-set prior with the same features is used.
+(不够/不足/有待/滞后 for problems, 加强/进一步/完善/将 for measures), its length and position;
+blended with a wording model over the statement's characters, then mapped to a probability by a
+sigmoid learned on held-out scores. Without the shipped model a hand-set prior with the same
+features is used.
 """
 from __future__ import annotations
 
@@ -109,6 +111,26 @@ def matrix(cands: list[Candidate]) -> list[list[float]]:
     return [_row(c) for c in cands]
 
 
+def wording(c: Candidate) -> str:
+    """The text the wording model reads: the type's letter, then the statement."""
+    return ("P|" if c.type == "problem" else "M|") + c.span.text
+
+
+def wording_model() -> Any:
+    """Character 1-3-grams (TF-IDF) under a logistic model: how problems and measures are worded.
+
+    Why: the trees see cue-word counts and positions; they do not see the wording itself, and on real
+    reports they were overconfident. Grouped CV with held-out tagging, mean of six fold shuffles, trees
+    alone -> 0.3 trees + 0.7 wording: F1 on the real reports 0.804 -> 0.822, ECE of what is emitted
+    there 0.083 -> 0.058, on all documents 0.033 -> 0.030."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True),
+                         LogisticRegression(C=1.0, max_iter=2000))
+
+
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> Any:
     """The shipped confidence model, or None when it is absent (then the prior is used)."""
@@ -123,6 +145,22 @@ def load_model(path: str | None = None) -> Any:
     from nlp.artefacts import load_skops
 
     return load_skops(weights)
+
+
+@lru_cache(maxsize=4)
+def load_wording_model(path: str | None = None) -> tuple[Any, float] | None:
+    """The shipped wording model and its weight in the blend (None when absent: trees alone)."""
+    folder = Path(path) if path else MODEL_DIR
+    weights = folder / "confidence_wording.skops"
+    if not weights.exists():
+        return None
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    blend = float(meta.get("wording_weight", 0.0))
+    if blend <= 0.0:
+        return None
+    from nlp.artefacts import load_skops
+
+    return load_skops(weights), blend
 
 
 _META_PATH: list[Any] = [None, ""]  # [MODEL_DIR, its meta.json as a string]: joined once, not per report
@@ -149,16 +187,16 @@ def _threshold_of(meta: str, mtime_ns: int, size: int) -> float:
 
 
 @lru_cache(maxsize=4)
-def _recalibration_of(meta: str, mtime_ns: int, size: int) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
-    """The knots of the monotone map from model score to probability in a meta.json (None: none)."""
+def _recalibration_of(meta: str, mtime_ns: int, size: int) -> tuple[float, float] | None:
+    """The second stage's (a, b) in a meta.json (None: none, or one of another kind)."""
     got = json.loads(Path(meta).read_text(encoding="utf-8")).get("recalibration")
-    if not got or len(got.get("x", ())) < 2 or len(got["x"]) != len(got.get("y", ())):
+    if not got or got.get("method") != "sigmoid":
         return None
-    return tuple(float(v) for v in got["x"]), tuple(float(v) for v in got["y"])
+    return float(got["a"]), float(got["b"])
 
 
-def recalibration() -> tuple[tuple[float, ...], tuple[float, ...]] | None:
-    """The shipped model's second-stage calibration knots, read once per version of its meta.json."""
+def recalibration() -> tuple[float, float] | None:
+    """The shipped model's second stage, read once per version of its meta.json."""
     if _META_PATH[0] is not MODEL_DIR:
         _META_PATH[:] = [MODEL_DIR, str(MODEL_DIR / "meta.json")]
     try:
@@ -166,6 +204,14 @@ def recalibration() -> tuple[tuple[float, ...], tuple[float, ...]] | None:
     except OSError:
         return None
     return _recalibration_of(_META_PATH[1], st.st_mtime_ns, st.st_size)
+
+
+def recalibrate(scores: Any, ab: tuple[float, float]) -> Any:
+    """Map blended scores to probabilities: a sigmoid over their log-odds (monotone, bounded)."""
+    import numpy as np
+
+    p = np.clip(np.asarray(scores, dtype=float), 1e-4, 1 - 1e-4)
+    return 1.0 / (1.0 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
 
 
 def prior(c: Candidate) -> float:
@@ -189,7 +235,13 @@ def score_candidates(cands: list[Candidate]) -> list[float]:
     from nlp.fastpredict import positive_proba
 
     proba = positive_proba(model)(np.asarray(matrix(cands), dtype=float))
-    knots = recalibration()
-    if knots is not None:
-        proba = np.interp(proba, knots[0], knots[1])
+    worded = load_wording_model()
+    if worded is not None:
+        text_model, weight = worded
+        from nlp.fastpredict import text_positive_proba
+
+        proba = (1.0 - weight) * proba + weight * text_positive_proba(text_model)([wording(c) for c in cands])
+    ab = recalibration()
+    if ab is not None:
+        proba = recalibrate(proba, ab)
     return [float(p) for p in proba]

@@ -722,6 +722,10 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                 pieces = listed
                 if typ == "problem" and SPLIT_PROBLEM_COMMAS:  # "存在A，B；C等问题": an item may hold two
                     pieces = [q for p in listed for q in split_problem_clauses(p)]
+                head_end = s.text.find("。") if was_head else -1
+                if 0 < head_end < s.text.find(listed[0].text):
+                    # "偏低。主要受A、B、C的影响": the heading is a problem of its own, then its causes
+                    pieces = [s.sub(0, head_end).strip(), *pieces]
             elif typ == "measure" and not was_head and SPLIT_MEASURE_COMMAS:
                 pieces = [q for p in split_measure_clauses(s) for q in (split_measure_list(p) or [p])]
             elif typ == "problem" and SPLIT_PROBLEM_COMMAS:

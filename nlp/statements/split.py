@@ -177,7 +177,7 @@ def split_measure_clauses(span: Span) -> list[Span]:
 
 
 _ENUM_LIST = re.compile(r"(?:存在|发现)((?:(?!存在|发现)[^，,。；;：:]){4,}?)等(?:方面的?|几个|多个)?问题"
-                        r"|(?<!受)受([^，,。；;：:]{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约)")
+                        r"|(?<!受)受([^，,。；;：:]{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约|现象|问题)")
 _ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取|通过|实施)[^，,。；;：:]){4,}?)等(?:方面的?)?"
                            r"(?:建议|措施|方式|办法|意见)")
 
@@ -185,7 +185,7 @@ _LIST_OPENER = re.compile("存在|发现|受")
 _MEASURE_LIST_OPENER = re.compile("提出|采取|通过|实施")
 LIST_OPENER = re.compile("存在|发现|受|提出|采取|通过|实施")  # either kind of inline list
 
-_NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短")
+_NEG_PRED = re.compile(r"不|未|无|缺|偏|慢|滞后|迟|晚|低|少|难|差|短|较长|过[长高多大]")
 
 
 _NEEDS = re.compile(r"有待|需进一步|需要进一步|亟需|亟待|仍需")
