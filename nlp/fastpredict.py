@@ -12,9 +12,9 @@ scikit-learn's vectoriser more in setup than in counting.
 """
 from __future__ import annotations
 
-import weakref
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -139,25 +139,33 @@ def _text_positive_proba(model: Any) -> TextProba:
     vec, lr = model.steps[0][1], model.steps[1][1]
     idf = vec.idf_
     coef = lr.coef_[0]
-    # per n-gram: its idf and its idf-weighted coefficient
-    weight = {g: (float(idf[j]), float(coef[j]) * float(idf[j])) for g, j in vec.vocabulary_.items()}
+    # per n-gram: its idf squared (for the row's norm) and its idf-weighted coefficient
+    weight = {g: (float(idf[j]) ** 2, float(coef[j]) * float(idf[j])) for g, j in vec.vocabulary_.items()}
     lo, hi = vec.ngram_range
     lower, sublinear = vec.lowercase, vec.sublinear_tf
     bias = float(lr.intercept_[0])
+    log, sqrt, exp = math.log, math.sqrt, math.exp
 
     def one(text: str) -> float:
         t = _WHITE.sub(" ", text.lower() if lower else text)
-        counts = Counter(t[i:i + n] for n in range(lo, hi + 1) for i in range(len(t) - n + 1))
-        norm2 = 0.0
-        dot = 0.0
-        for g, c in counts.items():
-            w = weight.get(g)
+        size = len(t)
+        grams: list[str] = []
+        for n in range(lo, hi + 1):
+            grams.extend([t[i:i + n] for i in range(size - n + 1)])
+        get = weight.get
+        norm2 = dot = 0.0
+        for g, c in Counter(grams).items():
+            w = get(g)
             if w is None:
                 continue
-            tf = 1.0 + math.log(c) if sublinear else float(c)
-            norm2 += (tf * w[0]) ** 2
-            dot += tf * w[1]
-        z = bias + (dot / math.sqrt(norm2) if norm2 > 0 else 0.0)
-        return 1.0 / (1.0 + math.exp(-z))
+            if c == 1:  # most n-grams occur once: tf 1 either way
+                norm2 += w[0]
+                dot += w[1]
+            else:
+                tf = 1.0 + log(c) if sublinear else float(c)
+                norm2 += tf * tf * w[0]
+                dot += tf * w[1]
+        z = bias + (dot / sqrt(norm2) if norm2 > 0 else 0.0)
+        return 1.0 / (1.0 + exp(-z))
 
     return lambda texts: np.array([one(t) for t in texts], dtype=float)
