@@ -206,12 +206,19 @@ def recalibration() -> tuple[float, float] | None:
     return _recalibration_of(_META_PATH[1], st.st_mtime_ns, st.st_size)
 
 
+def logit(scores: Any) -> Any:
+    """Log-odds of scores, clipped away from 0 and 1 (the second stage's input, fitted and applied)."""
+    import numpy as np
+
+    p = np.clip(np.asarray(scores, dtype=float), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
 def recalibrate(scores: Any, ab: tuple[float, float]) -> Any:
     """Map blended scores to probabilities: a sigmoid over their log-odds (monotone, bounded)."""
     import numpy as np
 
-    p = np.clip(np.asarray(scores, dtype=float), 1e-4, 1 - 1e-4)
-    return 1.0 / (1.0 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
+    return 1.0 / (1.0 + np.exp(-(ab[0] * logit(scores) + ab[1])))
 
 
 def prior(c: Candidate) -> float:

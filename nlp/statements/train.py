@@ -171,7 +171,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    from nlp.statements.confidence import wording_model
+    from nlp.statements.confidence import recalibrate, wording_model
 
     X, y, groups, variant, info, texts = candidate_rows(docs, use_pipeline, tagged)
     Xa, ya = np.asarray(X, dtype=float), np.asarray(y)
@@ -216,7 +216,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
         calibrated = blended.copy()
         for tr, te in folds:
             on = tr[fit_rows[tr]]
-            calibrated[te] = apply_recalibration(blended[te], fit_recalibration(blended[on], ya[on]))
+            calibrated[te] = recalibrate(blended[te], fit_recalibration(blended[on], ya[on]))
         return calibrated, blended, trees
 
     # one split of ~100 documents into five folds moves these figures by several points (real-report F1
@@ -278,21 +278,10 @@ def fit_recalibration(scores: Any, labels: Any) -> tuple[float, float]:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    lr = LogisticRegression(C=1e4).fit(_logit(np.asarray(scores, dtype=float))[:, None], np.asarray(labels))
+    from nlp.statements.confidence import logit
+
+    lr = LogisticRegression(C=1e4).fit(logit(scores)[:, None], np.asarray(labels))
     return float(lr.coef_[0][0]), float(lr.intercept_[0])
-
-
-def apply_recalibration(scores: Any, ab: tuple[float, float]) -> Any:
-    from nlp.statements.confidence import recalibrate
-
-    return recalibrate(scores, ab)
-
-
-def _logit(p: Any) -> Any:
-    import numpy as np
-
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
 
 
 def _smoothed_best(per_thr: dict[str, dict[str, float]], key: str) -> float:
