@@ -156,6 +156,53 @@ def test_short_verb_measures_joined_by_dunhao_split():
     assert split_measure_list(_span("进一步加强项目管理")) is None
 
 
+def test_a_preface_clause_stays_with_the_measure_it_introduces():
+    s = _span("按照厉行节约的要求，压减公务接待支出，规范车辆运行费用管理")
+    assert _texts(split_measure_clauses(s)) == ["按照厉行节约的要求，压减公务接待支出", "规范车辆运行费用管理"]
+    # only the clause right before the cut is a preface: later clauses still split
+    s = _span("在资产管理方面，完善资产台账，加强出租出借审批，规范处置程序")
+    assert _texts(split_measure_clauses(s)) == ["在资产管理方面，完善资产台账", "加强出租出借审批", "规范处置程序"]
+
+
+def test_an_enumerated_item_of_two_action_clauses_is_one_measure(tagged_doc):
+    d, b = tagged_doc([
+        ("四、下一步改进措施", "measures", "heading", []),
+        ("一是加强与主管部门的沟通，加快项目资金拨付。", "measures", "list_item", ["四、下一步改进措施"]),
+        ("二是完善资产清查制度，加强报废审批，规范处置收入上缴。", "measures", "list_item", ["四、下一步改进措施"]),
+        ("三是完善考核办法，同时建议主管部门加大督导力度。", "measures", "list_item", ["四、下一步改进措施"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    by_line = {ln: [c.span.text for c in cands if c.span.line == ln] for ln in (2, 3, 4)}
+    assert by_line[2] == ["加强与主管部门的沟通，加快项目资金拨付"]
+    assert by_line[3] == ["完善资产清查制度", "加强报废审批", "规范处置收入上缴"]  # three or more: a list
+    assert by_line[4] == ["完善考核办法", "建议主管部门加大督导力度"]  # a recommendation stands alone
+
+
+def test_a_purpose_clause_before_work_done_is_not_a_measure(tagged_doc):
+    d, b = tagged_doc([
+        ("三、改进措施", "measures", "heading", []),
+        ("为规范专项资金使用，提高管理水平，我站已制定《专项资金管理办法》。", "measures", "paragraph", ["三、改进措施"]),
+        ("为提高资金效益，下一步将建立项目绩效跟踪台账。", "measures", "paragraph", ["三、改进措施"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    assert not [c for c in cands if c.span.line == 2]
+    assert [c.span.line for c in cands if c.type == "measure"] == [3]
+
+
+def test_a_heading_that_names_a_kind_of_content_is_not_a_statement(tagged_doc):
+    d, b = tagged_doc([
+        ("资金节约保障措施", "measures", "heading", []),
+        ("进一步完善采购审批，严格控制会议支出，压减一般性支出。", "measures", "paragraph", ["资金节约保障措施"]),
+        ("加强绩效运行监控", "measures", "heading", []),
+        ("按月比对项目进度与支出进度，偏差较大的及时预警。", "measures", "paragraph", ["加强绩效运行监控"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    got = [c.span.text for c in cands if c.type == "measure"]
+    assert not any("保障措施" in t for t in got), got
+    assert {"进一步完善采购审批", "严格控制会议支出", "压减一般性支出"} <= set(got)
+    assert "加强绩效运行监控" in got  # a heading that opens with an action is still a measure
+
+
 def test_an_example_lead_word_is_dropped():
     assert strip_example_lead(_span("例如，将巡查频次提高到每周两次")).text == "将巡查频次提高到每周两次"
     s = _span("如期完成全部整改任务")
@@ -197,3 +244,29 @@ def test_the_wording_model_reads_the_statement_and_its_type():
         assert 0.0 < weight <= 1.0
         p = model.predict_proba(["P|项目资金支付进度滞后，部分资金未及时拨付", "P|全年共召开会议十二次"])[:, 1]
         assert p[0] > p[1]  # a shortfall reads as a problem, a count of meetings does not
+
+
+def test_a_heading_above_gives_candidates_only_where_the_tagger_allows_it(tagged_doc):
+    rows = [
+        ("五、评价结论及建议", "indicators", "heading", []),
+        ("（一）评价结论", "indicators", "heading", ["五、评价结论及建议"]),
+        ("一是资金监管到位，做到专款专用；二是加强内部控制建设。", "indicators", "list_item",
+         ["五、评价结论及建议", "（一）评价结论"]),
+    ]
+    d, b = tagged_doc(rows)
+    b[2].scores = {"indicators": 0.9, "measures": 0.05}
+    cands, _ = extract_candidates(d, b)
+    assert not [c for c in cands if c.span.line == 3]  # the tagger put the block elsewhere, and firmly
+    b[2].scores = {"indicators": 0.55, "measures": 0.4}
+    cands, _ = extract_candidates(d, b)
+    got = [(c.type, c.source) for c in cands if c.span.line == 3]
+    assert got and all(g == ("measure", "heading_path") for g in got)
+
+
+def test_a_cue_word_inside_a_list_of_nouns_opens_no_section():
+    from nlp.statements.extract import _heading_cues
+
+    assert _heading_cues("受理群众来信、来访、建议和网上投诉共计3000余件") == []
+    assert _heading_cues("收集意见、建议等方面的反馈") == []
+    assert _heading_cues("3、建议：加快项目验收") == [(2, 5, "measure")]  # numbered: a heading
+    assert _heading_cues("二、存在的问题：验收滞后")[0][2] == "problem"

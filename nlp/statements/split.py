@@ -143,6 +143,8 @@ def strip_connective(span: Span) -> Span:
 _RESULT_VERB = re.compile(r"^(?:进一步|不断|切实|有效)?(?:提高|提升|降低|减少|增强|促进|实现|保证|避免|杜绝|做到|维护)")
 
 
+# a clause that only says on what ground, for what aim or where ("根据…的要求", "为…", "在…方面")
+_PREFACE = re.compile(r"^(?:根据|按照|依据|遵照|对照|结合|围绕|针对|为了?|通过|对于|在)")
 _NEW_ADVICE = re.compile(r"^(?:同时|另外|此外|并)?建议")
 
 
@@ -153,7 +155,7 @@ def split_measure_clauses(span: Span) -> list[Span]:
     whole while "加强A，完善B，规范C" becomes three measures.
     """
     parts: list[int] = []
-    last = 0
+    last = prev_comma = 0
     for m in re.finditer(r"[，,]", span.text):
         rest = span.text[m.end():]
         head = span.text[: m.start()]
@@ -161,8 +163,11 @@ def split_measure_clauses(span: Span) -> list[Span]:
         parallel = rest.startswith("将") and span.text[last:].startswith("将") and len(head) - last >= 6
         # "…，建议县局整改，同时建议县局推进…": each recommendation of an audit or evaluation is a measure
         parallel = parallel or (_NEW_ADVICE.match(rest) is not None and len(head) - last >= 6)
-        if (MEASURE_VERB.match(rest) and not rest.startswith(("确保", "争取", "保障")) and not _RESULT_VERB.match(rest)
-                and len(head) >= 6) or parallel:
+        # "根据…的要求，强化A": a clause that only says on what ground or for what aim belongs to the next
+        preface = _PREFACE.match(span.text[prev_comma:m.start()]) is not None
+        prev_comma = m.end()
+        if ((MEASURE_VERB.match(rest) and not rest.startswith(("确保", "争取", "保障")) and not _RESULT_VERB.match(rest)
+                and len(head) >= 6) or parallel) and not preface:
             parts.append(m.end())
             last = m.end()
     pieces = [p.strip() for p in cut_at(span, parts)]
