@@ -343,3 +343,12 @@ def test_a_text_without_any_cue_word_passes_every_quiet_block_test() -> None:
         assert TITLE_WORD.search(text) is None and LIST_OPENER.search(text) is None, text
         assert ex._CELL_CAUSE.search(text) is None and ex._intro_type(text) is None, text
         assert ex._clause_cues(text) == [], text
+
+
+def test_the_emit_threshold_is_the_highest_on_the_flat_top_of_the_f1_curve():
+    from nlp.statements.train import _smoothed_best
+
+    curve = {"0.2": 0.80, "0.3": 0.824, "0.4": 0.823, "0.5": 0.822, "0.6": 0.821, "0.7": 0.70, "0.8": 0.60}
+    per_thr = {t: {"f1": v} for t, v in curve.items()}
+    assert _smoothed_best(per_thr, "f1") == 0.5  # 0.6's moving average takes in 0.7's drop
+    assert _smoothed_best(per_thr, "f1", tolerance=0.0) == 0.4

@@ -270,3 +270,29 @@ def test_a_cue_word_inside_a_list_of_nouns_opens_no_section():
     assert _heading_cues("收集意见、建议等方面的反馈") == []
     assert _heading_cues("3、建议：加快项目验收") == [(2, 5, "measure")]  # numbered: a heading
     assert _heading_cues("二、存在的问题：验收滞后")[0][2] == "problem"
+
+
+def test_a_list_of_problems_closed_by_a_count_is_split():
+    from nlp.statements.split import split_inline_list
+
+    s = _span("审计发现，该站存在设备台账登记不全、维修费用超标准列支、备用金长期未清理等3个方面问题")
+    assert _texts(split_inline_list(s, "problem")) == ["设备台账登记不全", "维修费用超标准列支", "备用金长期未清理"]
+    s = _span("检查组提出规范台账登记、压减维修费用等两项建议")
+    assert _texts(split_inline_list(s, "measure")) == ["规范台账登记", "压减维修费用"]
+
+
+def test_an_audits_advice_lists_its_measures_after_the_addressee():
+    got = split_measure_list(_span("审计建议该站健全备用金审批程序、盘活闲置检测设备、清理长期挂账款项"))
+    assert _texts(got) == ["健全备用金审批程序", "盘活闲置检测设备", "清理长期挂账款项"]
+    assert split_measure_list(_span("建议该站加强设备、车辆、物资管理")) is None  # objects of one verb
+
+
+def test_a_sentence_listing_problems_gives_no_measure_of_its_own(tagged_doc):
+    d, b = tagged_doc([
+        ("二、审计发现的问题及整改情况", "measures", "heading", []),
+        ("审计发现，该站存在备用金长期未清理、检测设备闲置等2个方面问题；审计建议该站健全备用金审批程序、盘活闲置检测设备。",
+         "measures", "paragraph", ["二、审计发现的问题及整改情况"]),
+    ])
+    cands, _ = extract_candidates(d, b)
+    assert sorted(c.span.text for c in cands if c.type == "problem") == ["备用金长期未清理", "检测设备闲置"]
+    assert [c.span.text for c in cands if c.type == "measure"] == ["健全备用金审批程序", "盘活闲置检测设备"]

@@ -32,6 +32,7 @@ from nlp.statements.split import (
     cut_intro,
     enumerate_items,
     has_title_word,
+    inline_list_end,
     is_section_title,
     sentences,
     split_inline_list,
@@ -660,6 +661,13 @@ _PIPE = re.compile(r"[|｜]")  # a run of cell separators: a flattened table row
 _CAUSE_CONTEXT = re.compile("原因|根源|症结")
 # a heading line that names a kind of content ("厉行节约保障措施", "资金管理情况"): not a statement, and
 # not the head of one either, unless it opens with an action or states a shortfall
+def _strip_lead_punct(span: Span) -> Span | None:
+    i = 0
+    while i < len(span.text) and span.text[i] in "，,、；;。：: ":
+        i += 1
+    return span.sub(i, len(span.text)).strip() if i < len(span.text) else None
+
+
 _CATEGORY_TITLE = re.compile(r"(?:措施|建议|问题|不足|情况|做法|计划|打算|对策|意见|思路)[：:。]?$")
 _SHORTFALL_WORD = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|欠缺|缺乏|缺少|未|无法|难以")
 # "为加强预算管理，规范财务行为，已制定…": a purpose clause before work already done is an account of
@@ -755,6 +763,15 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                                          section=b.section if b else "other", section_conf=b.confidence if b else 0.0,
                                          kind=b.kind if b else "paragraph", item_pos=pi, enumerated=True,
                                          run_len=n_items, split="list"))
+                if not listed:
+                    # the sentence lists the other kind; only what follows that list can be of this one
+                    # ("审计发现该局存在A、B等问题，建议加强C")
+                    end = inline_list_end(s.text, other)
+                    rest = s.sub(end, len(s.text)) if end is not None else None
+                    rest = _strip_lead_punct(rest) if rest is not None else None
+                    if rest is None or len(rest.text) < 4:
+                        continue
+                    s, text = rest, rest.text
             if listed:
                 pieces = listed
                 if typ == "problem" and SPLIT_PROBLEM_COMMAS:  # "存在A，B；C等问题": an item may hold two

@@ -56,7 +56,8 @@ _CONNECTIVE = re.compile(r"^(?:加之|另外|此外|同时|并且|而且|并|且
 MEASURE_VERB = re.compile(
     r"^(?:(?:同时|并且|建议|进一步|继续|积极|切实|不断|持续|认真|全面|及时|严格|要|将|并)[，,]?){0,3}"
     r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
-    r"确保|争取|开展|实行|实施|严格|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持)"
+    r"确保|争取|开展|实行|实施|严格|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持|"
+    r"清理|盘活|修订|追回|收回|上缴|补办|核实)"
 )
 # form instructions printed in report templates ("…未达到90%的需说明原因（100字以内）", "A=B/C"):
 # they carry problem cues (原因, 未达到) but never state a problem
@@ -181,9 +182,10 @@ def split_measure_clauses(span: Span) -> list[Span]:
     return merged
 
 
-_ENUM_LIST = re.compile(r"(?:存在|发现)((?:(?!存在|发现)[^，,。；;：:]){4,}?)等(?:方面的?|几个|多个)?问题"
+# "存在A、B等问题", "…等4个方面问题", "…等三类问题"
+_ENUM_LIST = re.compile(r"(?:存在|发现)((?:(?!存在|发现)[^，,。；;：:]){4,}?)等(?:[\d一二三四五六七八九十两几多]{1,3}[个项类条处]?)?(?:方面的?)?问题"
                         r"|(?<!受)受([^，,。；;：:]{4,}?)(?:等)?(?:因素|原因)?(?:的)?(?:影响|制约|现象|问题)")
-_ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取|通过|实施)[^，,。；;：:]){4,}?)等(?:方面的?)?"
+_ENUM_MEASURE = re.compile(r"(?:提出|采取|通过|实施)((?:(?!提出|采取|通过|实施)[^，,。；;：:]){4,}?)等(?:[\d一二三四五六七八九十两几多]{1,3}[个项类条]?)?(?:方面的?)?"
                            r"(?:建议|措施|方式|办法|意见)")
 
 _LIST_OPENER = re.compile("存在|发现|受")
@@ -222,6 +224,12 @@ def _semicolon_list(span: Span) -> list[Span] | None:
                     return items
             start = text.find(opener, start + 1)
     return None
+
+
+def inline_list_end(text: str, kind: str) -> int | None:
+    """Where a "存在A、B等问题" / "提出C、D等建议" list ends in ``text`` (None: no such list)."""
+    m = (_ENUM_LIST if kind == "problem" else _ENUM_MEASURE).search(text)
+    return m.end() if m else None
 
 
 def split_inline_list(span: Span, kind: str) -> list[Span] | None:
@@ -392,6 +400,22 @@ def strip_trailing_trigger(span: Span) -> Span | None:
     return rest if len(rest.text) >= 4 else None
 
 
+_ADVICE = re.compile("建议")
+
+
+def _advice_lead(text: str) -> int:
+    """End of a lead like "审计建议该局" / "建议县卫健委" before the first action verb (0: none)."""
+    m = _ADVICE.search(text, 0, 10)
+    if m is None:
+        return 0
+    for j in range(m.end(), min(len(text), m.end() + 12)):
+        if text[j] in "，,、。；;：:":
+            return 0
+        if MEASURE_VERB.match(text[j:]):
+            return j
+    return 0
+
+
 def split_measure_list(span: Span) -> list[Span] | None:
     """"加强A、加大B、完善C": short measures joined by 、, each opening with its own action verb.
 
@@ -399,6 +423,9 @@ def split_measure_list(span: Span) -> list[Span] | None:
     stays whole)."""
     if "、" not in span.text:
         return None
+    lead = _advice_lead(span.text)
+    if lead:  # "审计建议该局健全A、盘活B": the list starts at the first action after the addressee
+        span = span.sub(lead, len(span.text))
     cuts = [i + 1 for i, ch in enumerate(span.text) if ch == "、"]
     pieces = [p.strip() for p in cut_at(span, cuts)]
     if len(pieces) < 2 or any(not 4 <= len(p.text) <= 20 or not MEASURE_VERB.match(p.text) for p in pieces):

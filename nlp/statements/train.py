@@ -284,13 +284,19 @@ def fit_recalibration(scores: Any, labels: Any) -> tuple[float, float]:
     return float(lr.coef_[0][0]), float(lr.intercept_[0])
 
 
-def _smoothed_best(per_thr: dict[str, dict[str, float]], key: str) -> float:
-    """The threshold with the best three-point moving average of ``key`` (ties: the lower one)."""
+# F1 within this of the best counts as the same: the curve is flat around its top, and there the
+# higher threshold emits fewer statements a reader would have to discard
+THRESHOLD_TOLERANCE = 0.005
+
+
+def _smoothed_best(per_thr: dict[str, dict[str, float]], key: str, tolerance: float = THRESHOLD_TOLERANCE) -> float:
+    """The highest threshold whose three-point moving average of ``key`` is within ``tolerance`` of
+    the best one."""
     ts = sorted(per_thr, key=float)
     vals = [per_thr[t][key] for t in ts]
     smooth = [sum(vals[max(0, i - 1): i + 2]) / len(vals[max(0, i - 1): i + 2]) for i in range(len(vals))]
     best = max(smooth)
-    return float(ts[smooth.index(best)])
+    return max(float(t) for t, v in zip(ts, smooth, strict=True) if v >= best - tolerance)
 
 
 def boilerplate_rows(docs: list[GoldDoc], bg: tuple[dict[int, int], int]) -> tuple[list[list[float]], list[int], list[str]]:
