@@ -15,6 +15,9 @@ def test_form_instructions_are_not_statements(tagged_doc):
     assert INSTRUCTION.search("执行率低于85%的应单独说明原因（200字以内）")
     assert INSTRUCTION.search("完成率=实际完成数/计划数×100%")
     assert not INSTRUCTION.search("部分项目资金拨付进度偏慢，年底集中支付")
+    assert INSTRUCTION.search("说明：日常公用经费填报基本支出中的商品和服务支出")
+    assert INSTRUCTION.search("专项支出需要填报基本支出以外的全部支出")
+    assert not INSTRUCTION.search("绩效自评表填报不规范，佐证材料不全")
     d, b = tagged_doc([
         ("偏差原因", "problems", "table_row", ["项目支出绩效自评表"]),
         ("1.执行率=执行数/全年预算数，执行率低于85%的应单独说明原因（200字以内）；2.其他资金指自筹资金。",
@@ -126,3 +129,12 @@ def test_a_table_label_cell_is_no_statement_but_a_short_cause_cell_is_kept(tagge
     got = {c.span.line: c.span.text for c in cands}
     assert 2 not in got and 4 not in got, got
     assert got.get(3, "").startswith("上级资金到位较晚") and got.get(5) == "配套资金紧张", got
+
+
+def test_hardship_of_the_people_helped_is_no_shortfall():
+    from nlp.statements.split import PROBLEM_CUE_STRONG
+
+    assert PROBLEM_CUE_STRONG.search("受上级资金下达较晚影响，项目推进困难")
+    assert PROBLEM_CUE_STRONG.search("因财政资金困难，补助资金未能按时拨付")
+    for text in ("为家庭经济困难学生发放助学金", "春节前走访慰问困难群众120户", "对生活确实困难的求助人给予临时救助"):
+        assert not PROBLEM_CUE_STRONG.search(text), text

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlp.statements.split import HARDSHIP
+
 if TYPE_CHECKING:
     from nlp.statements.extract import Candidate
 
@@ -24,7 +26,7 @@ MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "statements"
 SOURCES = ("section", "heading_cue", "clause_cue", "table", "heading_path")
 KINDS = ("heading", "paragraph", "list_item", "table_row")
 _PROBLEM = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
-                      r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|薄弱|不合理|不科学|不明确|不严|差距|尚未|"
+                      + HARDSHIP + r"|紧张|未能|未按|未及时|无法|不能|没有|偏差|薄弱|不合理|不科学|不明确|不严|差距|尚未|"
                       r"未完成|未达到|不均衡|短缺|落后|影响|原因|导致|由于|因为|个别|部分|存在|推迟|延期|延迟|延误|暂缓")
 _MEASURE = re.compile(r"加强|进一步|完善|健全|建立|强化|提高|提升|加大|推进|优化|规范|落实|确保|将|继续|严格|"
                       r"做好|加快|细化|增强|争取|建议|今后|积极|切实|持续|不断|要")
@@ -40,7 +42,7 @@ _OPENS_MEASURE = re.compile(r"^(?:(?:进一步|继续|积极|切实|及时|严�
                             r"(?:加强|强化|提高|提升|完善|健全|建立|加大|推进|推动|优化|规范|落实|增强|加快|细化|做好|深化|"
                             r"确保|开展|实行|实施|压减|探索|引导|督促|保障|补发|退回|纳入|组织|建设|扩大|降低|减少|坚持|"
                             r"制定|明确|强化|统筹|整合|严格|提前|合理)")
-_OPENS_PROBLEM = re.compile(r"^.{0,12}?(?:不|未|无|缺|偏|滞后|难以|尚|存在|较慢|缓慢|薄弱|紧张|困难)")
+_OPENS_PROBLEM = re.compile(r"^.{0,12}?(?:不|未|无|缺|偏|滞后|难以|尚|存在|较慢|缓慢|薄弱|紧张|" + HARDSHIP + ")")
 
 
 def features(c: Candidate) -> dict[str, float]:

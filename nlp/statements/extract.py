@@ -15,6 +15,7 @@ from typing import Any
 from nlp.document import Block, Document, Statement
 from nlp.statements.split import (
     ENUM,
+    HARDSHIP,
     HEADING_MEASURE,
     HEADING_PROBLEM,
     INSTRUCTION,
@@ -55,7 +56,7 @@ SECTION_TYPE = {"problems": "problem", "measures": "measure"}
 _DEBRIS = re.compile(r"\[bookmark:[^\]]*\]|^#{1,6}\s*|\*\*|#{1,6}\s")
 _CELL_SEP = re.compile(r"(?:(?<!\s)\s+)?\|\s*|\t+")  # guard: linear on long runs of spaces
 PROBLEM_CUE = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
-                         r"困难|紧张|未能|未按|未及时|无法|不能|没有|偏差|问题|薄弱|不精准|不合理|不科学|不明确|不严|"
+                         + HARDSHIP + r"|紧张|未能|未按|未及时|无法|不能|没有|偏差|问题|薄弱|不精准|不合理|不科学|不明确|不严|"
                          r"差距|存在|尚未|未完成|未达到|不均衡|短缺|落后|受.{0,8}影响|原因")
 MEASURE_CUE = re.compile(r"加强|进一步|完善|健全|建立|强化|提高|提升|加大|推进|优化|规范|落实|确保|将|继续|严格|"
                          r"做好|加快|细化|增强|争取|建议|下一步|今后|积极|切实|持续|不断")
@@ -139,7 +140,7 @@ def _intro_type(text: str) -> str | None:
 _COL_PROBLEM = re.compile(r"原因|问题")
 _COL_MEASURE = re.compile(r"措施|建议")
 _DIGIT = re.compile(r"\d")
-_CELL_CAUSE = re.compile(r"困难|紧张|不足|滞后|未|无法|不能|影响|偏差|原因")
+_CELL_CAUSE = re.compile(HARDSHIP + r"|紧张|不足|滞后|未|无法|不能|影响|偏差|原因")
 
 
 def _named_type(h: str) -> str | None:
@@ -260,7 +261,7 @@ def _clause_cues(text: str) -> list[tuple[int, int]]:
 
 
 _CAUSE_CLAUSE = re.compile(r"(?:^|[，,。；;：:])(?:主要是|但)?(?:因受|由于|因为|受)(?!理|益|托|到表彰)")
-_NEGATIVE = re.compile(r"未|无法|不能|没有|不足|偏低|滞后|较慢|缓慢|困难|紧张|差|影响|推迟|延迟|不到位")
+_NEGATIVE = re.compile(r"未|无法|不能|没有|不足|偏低|滞后|较慢|缓慢|" + HARDSHIP + r"|紧张|差|影响|推迟|延迟|不到位")
 
 
 _SENT_ENDS = tuple(SENT_END)
@@ -647,8 +648,8 @@ def _add_context(cands: list[Candidate], blocks: list[Block], by_index: dict[int
 
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
 _CJK3 = re.compile(r"[\u4e00-\u9fa5][^\u4e00-\u9fa5]*[\u4e00-\u9fa5][^\u4e00-\u9fa5]*[\u4e00-\u9fa5]")  # three or more
-# a character every match of INSTRUCTION holds (需…, 应…, 请…, …字以内, 填报/填表说明, 包括但不限于, A=B/C)
-_INSTRUCTION_HINT = re.compile("[需应请字填包=＝]")
+# a character every match of INSTRUCTION holds (需…, 应…, 请…, …字以内, 填报/填表说明, 说明：…, 包括但不限于, A=B/C)
+_INSTRUCTION_HINT = re.compile("[需应请字填包说=＝]")
 
 
 def _is_instruction(text: str) -> bool:

@@ -63,6 +63,7 @@ MEASURE_VERB = re.compile(
 # they carry problem cues (原因, 未达到) but never state a problem
 # (each run is entered at its start only, so a long run of digits or characters is scanned once)
 INSTRUCTION = re.compile(r"需(?:要)?(?:单独)?说明|应(?:当)?(?:单独)?说明|请(?:填写|说明|注明|列明)|(?<!\d)\d+字以内|填报说明|"
+                         r"需要?填报|应当?填报|^说明[:：]|"
                          r"填表说明|包括但不限于|(?<![\u4e00-\u9fa5])[\u4e00-\u9fa5]{2,}[=＝][\u4e00-\u9fa5]{2,}[/÷]")
 PROBLEM_HEAD_MAX = 16  # a first sentence this short, followed by more, is a heading
 
@@ -306,9 +307,12 @@ def cut_intro(span: Span) -> Span | None:
     return span
 
 
+# 困难 as a shortfall ("财政资金困难"), not as the mark of the people a programme helps ("困难群众",
+# "家庭经济困难学生", "生活困难的信访人")
+HARDSHIP = r"(?<!生活)(?<!家庭)(?<!经济)困难(?!的?[\u4e00-\u9fa5]{0,3}?(?:人|户|众|生|工|员|童|庭|体|象|者|业|民))"
 PROBLEM_CUE_STRONG = re.compile(
     r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|缺失|不全|不清晰|"
-    r"不合理|不科学|不明确|不严谨|不精准|不均衡|不及时|不准确|薄弱|较差|较低|较弱|困难|紧张|未能|尚未|无法|难以")
+    r"不合理|不科学|不明确|不严谨|不精准|不均衡|不及时|不准确|薄弱|较差|较低|较弱|" + HARDSHIP + r"|紧张|未能|尚未|无法|难以")
 _PROBLEM_OPENER = re.compile(r"^(?:且|并且|同时|但|另外)?(?:未|缺乏|缺少|部分|个别|有的|一些|存在|导致)")
 # a clause that states a shortcoming: a strong cue, a negated verb (未…/不…, not 不断/不同/不少/不仅) or 存在
 _SHORTFALL_CLAUSE = re.compile(PROBLEM_CUE_STRONG.pattern + r"|未|没有|不(?![断同少仅但])|缺|存在|偏[低高晚慢少小大迟]")

@@ -221,7 +221,7 @@ def train_confidence(docs: list[GoldDoc], use_pipeline: bool = True, tagged: dic
 
     # one split of ~100 documents into five folds moves these figures by several points (real-report F1
     # 0.79-0.84, ECE 0.05-0.11 between shuffles): every figure and the threshold are means over shuffles
-    thresholds = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+    thresholds = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
     runs = []
     for r in range(CV_REPEATS):
         folds = list(GroupKFold(n_splits=n_splits, shuffle=True, random_state=r).split(Xa, ya, groups))
