@@ -51,8 +51,8 @@ SPLIT_PROBLEM_COMMAS = True
 # candidates only while the tagger's score for that section is at least this. Held out on the real
 # reports such candidates were right 2 times in 34; with the floor, statement F1 0.862 -> 0.874.
 HEADING_PATH_MIN_SCORE = 0.3
-_SECTION_OF = {"problem": "problems", "measure": "measures"}
 SECTION_TYPE = {"problems": "problem", "measures": "measure"}
+_SECTION_OF = {t: s for s, t in SECTION_TYPE.items()}
 _DEBRIS = re.compile(r"\[bookmark:[^\]]*\]|^#{1,6}\s*|\*\*|#{1,6}\s")
 _CELL_SEP = re.compile(r"(?:(?<!\s)\s+)?\|\s*|\t+")  # guard: linear on long runs of spaces
 PROBLEM_CUE = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|不强|不高|欠缺|缺乏|缺少|"
@@ -661,16 +661,9 @@ _PIPE = re.compile(r"[|｜]")  # a run of cell separators: a flattened table row
 
 _CAUSE_CONTEXT = re.compile("原因|根源|症结")
 # a heading line that names a kind of content ("厉行节约保障措施", "资金管理情况"): not a statement, and
-# not the head of one either, unless it opens with an action or states a shortfall
-def _strip_lead_punct(span: Span) -> Span | None:
-    i = 0
-    while i < len(span.text) and span.text[i] in "，,、；;。：: ":
-        i += 1
-    return span.sub(i, len(span.text)).strip() if i < len(span.text) else None
-
-
+# not the head of one either, unless it opens with an action or states a shortfall (_SHORTFALL_WORD,
+# as for a table's label cell)
 _CATEGORY_TITLE = re.compile(r"(?:措施|建议|问题|不足|情况|做法|计划|打算|对策|意见|思路)[：:。]?$")
-_SHORTFALL_WORD = re.compile(r"不够|不足|有待|滞后|偏低|偏高|较慢|缓慢|不到位|不规范|不完善|不健全|欠缺|缺乏|缺少|未|无法|难以")
 # "为加强预算管理，规范财务行为，已制定…": a purpose clause before work already done is an account of
 # that work, not a measure (no gold measure opens with 为 and a purpose)
 _PURPOSE_DONE = re.compile(r"^为了?[^，,。；;]{2,40}[，,].*(?:已|了)")
@@ -768,8 +761,7 @@ def _split_run(run: Span, typ: str, block_of: dict[int, tuple[Block, str, bool]]
                     # the sentence lists the other kind; only what follows that list can be of this one
                     # ("审计发现该局存在A、B等问题，建议加强C")
                     end = inline_list_end(s.text, other)
-                    rest = s.sub(end, len(s.text)) if end is not None else None
-                    rest = _strip_lead_punct(rest) if rest is not None else None
+                    rest = s.sub(end, len(s.text)).strip() if end is not None else None
                     if rest is None or len(rest.text) < 4:
                         continue
                     s, text = rest, rest.text
